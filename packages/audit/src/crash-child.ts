@@ -1,0 +1,32 @@
+/**
+ * Child process of crash.test.ts: appends to the log at `argv[2]` with many concurrent writers, forever,
+ * printing "seq hash" for every append that resolved — the parent kills it with SIGKILL at a random
+ * moment and then checks that each printed record is in the store.
+ */
+
+import { loadOrCreateSigningKey } from './keys.js';
+import { AuditLog } from './log.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Durability } from './store.js';
+import { actionEvent } from './test-support.js';
+
+const [path, keyPath, durability = 'process'] = process.argv.slice(2);
+if (!path || !keyPath) throw new Error('usage: crash-child <db> <key> [durability]');
+const store = new SqliteStore({ path, durability: durability as Durability });
+const log = await AuditLog.open({
+  store,
+  key: loadOrCreateSigningKey(keyPath),
+  instance: 'crash',
+  checkpointEvery: 50,
+  checkpointIntervalMs: 0,
+});
+process.stdout.write('ready\n');
+let i = 0;
+await Promise.all(
+  Array.from({ length: 16 }, async () => {
+    for (;;) {
+      const r = await log.append(actionEvent(i++));
+      process.stdout.write(`${r.seq} ${r.hash}\n`);
+    }
+  }),
+);

@@ -1,0 +1,38 @@
+/** Worker-thread entry of the SQLite writer (sqlite-writer.ts): one connection, one request at a time. */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { type WriteRequest, type WriteResult, type WriterInit, writeOn } from './sqlite-writer.js';
+
+const init = workerData as WriterInit;
+const port = parentPort;
+if (!port) throw new Error('sqlite-writer-thread runs only as a worker thread');
+
+let write: ((request: WriteRequest) => WriteResult) | undefined;
+let openError: { code?: string; message: string } | undefined;
+try {
+  const db = new Database(init.path, { timeout: init.busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${init.synchronous}`);
+  write = writeOn(db);
+} catch (err) {
+  const e = err as { code?: string; message?: string };
+  openError = { message: e.message ?? String(err), ...(e.code ? { code: e.code } : {}) };
+}
+
+port.on('message', (m: { id: number; request: WriteRequest }) => {
+  if (!write) {
+    port.postMessage({ id: m.id, ok: false, error: openError });
+    return;
+  }
+  try {
+    port.postMessage({ id: m.id, ok: true, value: write(m.request) });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    port.postMessage({
+      id: m.id,
+      ok: false,
+      error: { message: e.message ?? String(err), ...(e.code ? { code: e.code } : {}) },
+    });
+  }
+});

@@ -1,0 +1,204 @@
+/**
+ * The write side of the SQLite store. better-sqlite3 is synchronous: a commit — and with
+ * `durability: strict` its fsync — would stop the gateway's event loop, and with it every proxied
+ * connection, for as long as the disk takes. So writes run on a worker thread with a connection of its
+ * own (sqlite-writer-thread.ts); the main thread keeps a connection for reads, which WAL lets proceed
+ * while a write is being committed. `:memory:` databases cannot be shared between connections, so they
+ * write inline.
+ */
+
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { NewRecord, StoredCheckpoint } from './store.js';
+
+export type WriteRequest =
+  | { op: 'append'; rows: readonly NewRecord[] }
+  | { op: 'checkpoint'; checkpoint: StoredCheckpoint }
+  | { op: 'deleteThrough'; instance: string; throughSeq: number }
+  | { op: 'head'; instance: string };
+
+/** What a request answers: a count, or for `head` the chain's last record. */
+export type WriteResult = number | { seq: number; hash: string } | null;
+
+export interface WriterInit {
+  path: string;
+  synchronous: 'NORMAL' | 'FULL';
+  busyTimeoutMs: number;
+}
+
+/** A thrown SQLite error carried across the thread boundary. */
+export interface WireError {
+  code?: string;
+  message: string;
+}
+
+/** Runs one write request on `db`; the same code serves the thread and the inline writer. */
+export function writeOn(db: Database.Database): (request: WriteRequest) => WriteResult {
+  const insertRecord = db.prepare(
+    `INSERT INTO audit_records (instance, seq, prev_hash, hash, body, time, type, session, subject, email, target, kind, effect, outcome)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertText = db.prepare('INSERT INTO audit_fts (rowid, text) VALUES (?, ?)');
+  const before = db.prepare('SELECT hash FROM audit_records WHERE instance = ? AND seq = ?').pluck();
+  const append = db.transaction((rows: readonly NewRecord[]) => {
+    const first = rows[0];
+    if (first && first.seq > 1 && before.get(first.instance, first.seq - 1) !== first.prev_hash)
+      throw Object.assign(
+        new Error(
+          `record ${first.seq - 1} of ${first.instance} is not the one record ${first.seq} chains to`,
+        ),
+        {
+          code: 'REGATE_CHAIN_BROKEN',
+        },
+      );
+    for (const r of rows) {
+      const f = r.fields;
+      const { lastInsertRowid } = insertRecord.run(
+        r.instance,
+        r.seq,
+        r.prev_hash,
+        r.hash,
+        r.body,
+        f.time,
+        f.type,
+        f.session,
+        f.subject,
+        f.email,
+        f.target,
+        f.kind,
+        f.effect,
+        f.outcome,
+      );
+      if (r.text !== '') insertText.run(lastInsertRowid, r.text);
+    }
+    return rows.length;
+  });
+  const checkpoint = db.prepare(
+    'INSERT OR REPLACE INTO audit_checkpoints (instance, seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const deleteText = db.prepare(
+    'DELETE FROM audit_fts WHERE rowid IN (SELECT id FROM audit_records WHERE instance = ? AND seq <= ?)',
+  );
+  const deleteRecords = db.prepare('DELETE FROM audit_records WHERE instance = ? AND seq <= ?');
+  const deleteCheckpoints = db.prepare('DELETE FROM audit_checkpoints WHERE instance = ? AND seq <= ?');
+  const deleteThrough = db.transaction((instance: string, through: number) => {
+    deleteText.run(instance, through);
+    const { changes } = deleteRecords.run(instance, through);
+    deleteCheckpoints.run(instance, through);
+    return changes;
+  });
+  const head = db.prepare('SELECT seq, hash FROM audit_records WHERE instance = ? ORDER BY seq DESC LIMIT 1');
+  return (request) => {
+    switch (request.op) {
+      case 'append':
+        return append.immediate(request.rows);
+      case 'checkpoint': {
+        const c = request.checkpoint;
+        checkpoint.run(c.instance, c.seq, c.hash, c.time, c.key_id, c.signature);
+        return 1;
+      }
+      case 'deleteThrough':
+        return deleteThrough.immediate(request.instance, request.throughSeq);
+      case 'head':
+        return (head.get(request.instance) as { seq: number; hash: string } | undefined) ?? null;
+    }
+  };
+}
+
+export interface Writer {
+  write(request: WriteRequest): Promise<WriteResult>;
+  close(): Promise<void>;
+}
+
+export class InlineWriter implements Writer {
+  readonly #write: (request: WriteRequest) => WriteResult;
+  constructor(db: Database.Database) {
+    this.#write = writeOn(db);
+  }
+  write(request: WriteRequest): Promise<WriteResult> {
+    try {
+      return Promise.resolve(this.#write(request));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Waiting {
+  resolve: (n: WriteResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Wraps a worker error so `code` (SQLITE_FULL, …) survives for the store's error mapping. */
+export class SqliteWriteError extends Error {
+  readonly code: string | undefined;
+  constructor(e: WireError) {
+    super(e.message);
+    this.code = e.code;
+  }
+}
+
+export class ThreadWriter implements Writer {
+  readonly #init: WriterInit;
+  #worker: Worker | undefined;
+  #next = 1;
+  readonly #waiting = new Map<number, Waiting>();
+
+  constructor(init: WriterInit) {
+    this.#init = init;
+  }
+
+  #start(): Worker {
+    const here = import.meta.url;
+    // Under the test runner and tsx this module is TypeScript source; the worker then registers tsx's
+    // loader before importing the entry (a worker does not inherit the parent's loader hooks).
+    const worker = here.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer-thread.ts', here).href)}); });`,
+          { eval: true, workerData: this.#init },
+        )
+      : new Worker(new URL('./sqlite-writer-thread.js', here), { workerData: this.#init });
+    worker.unref();
+    worker.on('message', (m: { id: number; ok: boolean; value?: WriteResult; error?: WireError }) => {
+      const w = this.#waiting.get(m.id);
+      if (!w) return;
+      this.#waiting.delete(m.id);
+      if (m.ok) w.resolve(m.value ?? null);
+      else w.reject(new SqliteWriteError(m.error ?? { message: 'unknown error' }));
+    });
+    const fail = (err: unknown) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      const error = new SqliteWriteError({
+        code: 'WORKER_EXIT',
+        message: `the SQLite writer thread stopped: ${(err as Error)?.message ?? String(err)}`,
+      });
+      for (const w of this.#waiting.values()) w.reject(error);
+      this.#waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  write(request: WriteRequest): Promise<WriteResult> {
+    const worker = this.#worker ?? this.#start();
+    const id = this.#next++;
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      if (this.#waiting.size === 1) worker.ref();
+      worker.postMessage({ id, request });
+    }).finally(() => {
+      if (this.#waiting.size === 0) this.#worker?.unref();
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}
