@@ -7,6 +7,8 @@ import { BundleError } from '@regate/bundle';
 import { PolicyTestError } from '@regate/policy-test';
 import { UsageError } from './args.js';
 import { formatBundleError } from './bundle-errors.js';
+import { APPROVALS_HELP, approvalsCommand } from './cmd-approvals.js';
+import { AUDIT_HELP, auditCommand } from './cmd-audit.js';
 import { BUILD_HELP, buildCommand } from './cmd-build.js';
 import { CHECK_HELP, checkCommand } from './cmd-check.js';
 import { DECIDE_HELP, decideCommand } from './cmd-decide.js';
@@ -33,6 +35,10 @@ Commands:
   sign    sign a bundle tarball or directory (.signatures.json, like 'opa sign')
   verify  check a bundle's signature and every file's digest
 
+On the gateway's store:
+  audit      search, show, verify, export, replay and prune the audit trail; print the audit key
+  approvals  list approval requests, approve or deny them (four-eyes)
+
 Run 'regate <command> --help' for a command's options, examples and exit codes.
 
 Options:
@@ -49,6 +55,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: IO) => Promise<number
   build: { run: buildCommand, help: BUILD_HELP },
   sign: { run: signCommand, help: SIGN_HELP },
   verify: { run: verifyCommand, help: VERIFY_HELP },
+  approvals: { run: approvalsCommand, help: APPROVALS_HELP },
+  audit: { run: auditCommand, help: AUDIT_HELP },
 };
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {

@@ -12,7 +12,7 @@ const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 /** Runs the child until it has printed at least `min` records plus a random delay, then SIGKILLs it. */
 function runAndKill(db: string, key: string, delayMs: number): Promise<Map<number, string>> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, db, key], {
+    const p = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', child, db, key], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const resolved = new Map<number, string>();

@@ -13,7 +13,11 @@ export {
 } from './keys.js';
 export type { AuditLogOptions, AuditLogStats } from './log.js';
 export { AuditLog, checkpointText, pruneText } from './log.js';
-export { prepareEvent, searchFields, searchText } from './prepare.js';
+export type { PGliteLike, PgClientOptions } from './pg-client.js';
+export { pgClient, pgliteClient } from './pg-client.js';
+export type { PostgresStoreOptions } from './postgres-store.js';
+export { PostgresStore } from './postgres-store.js';
+export { prepareEvent, redactAction, searchFields, searchText } from './prepare.js';
 export type {
   ActionEvent,
   AdminEvent,

@@ -163,7 +163,12 @@ function redactText(text: string): string {
   return typeof text === 'string' ? redactForAudit(text, 'text') : text;
 }
 
-function redactAction(a: Action): Action {
+/**
+ * A copy of an Action as the audit trail stores it: SQL text, command lines, argv and the HTTP request
+ * redacted. The approvals store keeps pending Actions this way too; the held request itself stays in
+ * the gateway's memory and runs unchanged.
+ */
+export function redactAction(a: Action): Action {
   const copy: Action = { ...a };
   if (a.sql) {
     copy.sql = {

@@ -6,7 +6,7 @@
  * `effect`, `outcome` — filled from the Action when the event carries one, so a search never has to know
  * the shape of each event type.
  */
-import type { Action, Decision, Effect, Identity } from '@regate/action';
+import type { Action, ApprovalRequirement, Decision, Effect, Identity } from '@regate/action';
 
 export const EVENT_TYPES = [
   'session.start',
@@ -96,6 +96,8 @@ export interface ApprovalEvent extends EventBase {
     reason?: string;
     approvers?: string[];
     count?: number;
+    /** Every requirement of the request, when it has several (each must be met). */
+    requirements?: ApprovalRequirement[];
     expires_at?: string;
   };
   /** The Action waiting on the approval. */

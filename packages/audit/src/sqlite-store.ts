@@ -118,6 +118,7 @@ export class SqliteStore implements AuditStore {
     } catch (err) {
       throw unavailable(err, this.location);
     }
+    await this.#writer?.close();
     const memory = this.location === ':memory:' || this.location.startsWith('file::memory:');
     this.#writer =
       this.#options.writer === 'inline' || memory
@@ -150,6 +151,13 @@ export class SqliteStore implements AuditStore {
 
   /** Read through the writer, so it sees every write queued before it (a commit that timed out, say). */
   async head(instance: string): Promise<{ seq: number; hash: string } | undefined> {
+    if (!this.#writer)
+      return this.#run(
+        () =>
+          this.db
+            .prepare('SELECT seq, hash FROM audit_records WHERE instance = ? ORDER BY seq DESC LIMIT 1')
+            .get(instance) as { seq: number; hash: string } | undefined,
+      );
     const head = (await this.#write({ op: 'head', instance })) as { seq: number; hash: string } | null;
     return head ?? undefined;
   }
@@ -189,8 +197,13 @@ export class SqliteStore implements AuditStore {
 
   instances(): Promise<string[]> {
     return this.#run(() =>
+      // With the checkpoints' instances: a chain whose records were all deleted must still be verified.
       (
-        this.db.prepare('SELECT DISTINCT instance FROM audit_records ORDER BY instance').all() as {
+        this.db
+          .prepare(
+            'SELECT instance FROM audit_records UNION SELECT instance FROM audit_checkpoints ORDER BY instance',
+          )
+          .all() as {
           instance: string;
         }[]
       ).map((r) => r.instance),

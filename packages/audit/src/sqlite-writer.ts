@@ -7,6 +7,9 @@
  * write inline.
  */
 
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { NewRecord, StoredCheckpoint } from './store.js';
@@ -141,6 +144,20 @@ export class SqliteWriteError extends Error {
   }
 }
 
+/**
+ * tsx's ESM register API, resolved from this package (not from whatever directory the process runs
+ * in). The CommonJS resolver finds tsx's package.json; its `exports` name the ESM entry.
+ */
+function tsxApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const exports = (
+    require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> }
+  ).exports;
+  const entry = exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs';
+  return pathToFileURL(join(dirname(manifest), entry)).href;
+}
+
 export class ThreadWriter implements Writer {
   readonly #init: WriterInit;
   #worker: Worker | undefined;
@@ -157,7 +174,7 @@ export class ThreadWriter implements Writer {
     // loader before importing the entry (a worker does not inherit the parent's loader hooks).
     const worker = here.endsWith('.ts')
       ? new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer-thread.ts', here).href)}); });`,
+          `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer-thread.ts', here).href)}); });`,
           { eval: true, workerData: this.#init },
         )
       : new Worker(new URL('./sqlite-writer-thread.js', here), { workerData: this.#init });
