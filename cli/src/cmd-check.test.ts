@@ -120,7 +120,18 @@ describe('regate', () => {
   it.concurrent('lists the commands, and says what to do with an unknown one', async () => {
     const help = await regate(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['test', 'eval', 'check', 'fmt', 'decide', 'build', 'sign', 'verify']) {
+    for (const c of [
+      'test',
+      'eval',
+      'check',
+      'fmt',
+      'decide',
+      'build',
+      'sign',
+      'verify',
+      'approvals',
+      'audit',
+    ]) {
       expect(help.stdout).toContain(`  ${c} `);
     }
     const bare = await regate([]);
@@ -129,7 +140,7 @@ describe('regate', () => {
     const unknown = await regate(['tset']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe(
-      "regate: unknown command 'tset'. The commands are: test, eval, check, fmt, decide, build, sign, verify. Run 'regate --help' for more.\n",
+      "regate: unknown command 'tset'. The commands are: test, eval, check, fmt, decide, build, sign, verify, approvals, audit. Run 'regate --help' for more.\n",
     );
     const version = await regate(['--version']);
     expect(version.stdout).toMatch(/^regate \d+\.\d+\.\d+\n$/);

@@ -2,7 +2,8 @@
  * `npm run bench:audit` — the audit trail's throughput (issue 5):
  * - appends/s and p50/p99 append latency with 1 and 64 concurrent writers, in both durability modes,
  *   on SQLite (a file in a temporary directory) and on PostgreSQL (the server at REGATE_PG_URL when it
- *   is set — CI starts the Debian server — otherwise embedded PGlite, marked as such);
+ *   is set, else a throwaway cluster of the Debian server started with scripts/ci-postgres.sh, else
+ *   embedded PGlite, marked as such);
  * - the baseline measured in the same run on the same events: a bare better-sqlite3 INSERT of each
  *   event's JSON into a one-column table, batched 64 per commit with the same `synchronous` setting —
  *   what any SQLite-backed log pays before masking, hashing, chaining and indexing;
@@ -16,6 +17,7 @@
  * Options: --seconds <s> per case (default 2), --json.
  * `npm run bench:audit` builds the packages first and measures the compiled JavaScript in dist/.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,10 @@ import {
   type AuditStore,
   type Durability,
   generateSigningKey,
+  PostgresStore,
+  pgClient,
+  pgliteClient,
+  type SqlClient,
   SqliteStore,
   verifyChain,
 } from '@regate/audit';
@@ -95,11 +101,12 @@ function percentile(sorted: Float64Array, p: number): number {
 async function runLog(
   store: AuditStore,
   writers: number,
+  instance = `bench-${writers}`,
 ): Promise<{ perSec: number; p50: number; p99: number; n: number }> {
   const log = await AuditLog.open({
     store,
     key: generateSigningKey(),
-    instance: `bench-${writers}`,
+    instance,
     checkpointIntervalMs: 1000,
   });
   let next = 0;
@@ -154,6 +161,39 @@ function baselineSqlite(dir: string, durability: Durability): number {
   return perSec;
 }
 
+async function postgresForBench(): Promise<{
+  label: string;
+  client: () => SqlClient;
+  done: () => Promise<void>;
+}> {
+  const url = process.env.REGATE_PG_URL;
+  if (url) return { label: 'postgres', client: () => pgClient(url), done: async () => {} };
+  try {
+    const out = execFileSync('scripts/ci-postgres.sh', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const env = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=', 2) as [string, string]),
+    );
+    const ctl = env.REGATE_PG_CTL as string;
+    return {
+      label: 'postgres',
+      client: () => pgClient(env.REGATE_PG_URL as string),
+      done: async () => {
+        execFileSync(ctl, ['destroy'], { stdio: 'ignore' });
+      },
+    };
+  } catch {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create();
+    return { label: 'pglite (embedded)', client: () => pgliteClient(db), done: () => db.close() };
+  }
+}
+
 const rows: Row[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'regate-bench-audit-'));
 try {
@@ -179,6 +219,25 @@ try {
       });
     }
   }
+
+  // PostgreSQL: the server at REGATE_PG_URL, else a throwaway Debian cluster (scripts/ci-postgres.sh),
+  // else embedded PGlite (WASM in this process: not a server's figure, and marked as such).
+  const pg = await postgresForBench();
+  for (const durability of ['process', 'strict'] as const) {
+    for (const writers of [1, 64]) {
+      const store = new PostgresStore({ client: pg.client(), durability });
+      await store.init();
+      const r = await runLog(store, writers, `bench-${durability}-${writers}-${Date.now()}`);
+      await store.close();
+      rows.push({
+        case: `${pg.label} ${durability}, ${writers} writer${writers > 1 ? 's' : ''}`,
+        appendsPerSec: r.perSec,
+        p50us: r.p50,
+        p99us: r.p99,
+      });
+    }
+  }
+  await pg.done();
 
   const store = new SqliteStore({ path: join(dir, 'audit-process.db') });
   await store.init();
@@ -261,7 +320,7 @@ try {
     );
     for (const r of rows)
       console.log(
-        `${r.case.padEnd(40)}${Math.round(r.appendsPerSec).toLocaleString('en-US').padStart(12)}${(r.p50us ? r.p50us.toFixed(0) : '-').padStart(10)}${(r.p99us ? r.p99us.toFixed(0) : '-').padStart(10)}${(r.ratio ? `${r.ratio.toFixed(2)}x` : '').padStart(13)}`,
+        `${r.case.padEnd(44)}${Math.round(r.appendsPerSec).toLocaleString('en-US').padStart(12)}${(r.p50us ? r.p50us.toFixed(0) : '-').padStart(10)}${(r.p99us ? r.p99us.toFixed(0) : '-').padStart(10)}${(r.ratio ? `${r.ratio.toFixed(2)}x` : '').padStart(13)}`,
       );
     console.log(`\nverify: ${Math.round(verifyPerSec).toLocaleString('en-US')} records/s`);
     console.log(

@@ -8,6 +8,7 @@
  * service's poll (see `pollMs` in service.ts).
  */
 import { EventEmitter } from 'node:events';
+import { sqliteFailure } from '@regate/audit';
 import { ApprovalError } from './errors.js';
 import type { ApprovalRequest, RequestState } from './request.js';
 import {
@@ -272,14 +273,7 @@ export class SqliteApprovalStore implements ApprovalStore {
 function unavailable(err: unknown, location: string): ApprovalError {
   if (err instanceof ApprovalError) return err;
   const e = err as { code?: string; message?: string };
-  const why =
-    e.code === 'SQLITE_FULL'
-      ? 'the disk is full'
-      : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN'
-        ? 'the file cannot be written'
-        : e.code === 'SQLITE_BUSY'
-          ? 'another process holds the write lock'
-          : (e.message ?? String(err));
+  const why = sqliteFailure(err);
   return new ApprovalError(
     'ERR_APPROVAL_STORE_UNAVAILABLE',
     `the SQLite approval store ${location} failed: ${why}${e.code ? ` (${e.code})` : ''}`,

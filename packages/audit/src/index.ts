@@ -17,7 +17,7 @@ export type { PGliteLike, PgClientOptions } from './pg-client.js';
 export { pgClient, pgliteClient } from './pg-client.js';
 export type { PostgresStoreOptions } from './postgres-store.js';
 export { PostgresStore } from './postgres-store.js';
-export { prepareEvent, redactAction, searchFields, searchText } from './prepare.js';
+export { prepareEvent, redactAction, searchFields } from './prepare.js';
 export type {
   ActionEvent,
   AdminEvent,
@@ -35,9 +35,10 @@ export type {
   TerminalEvent,
 } from './record.js';
 export { APPROVAL_STATES, EVENT_TYPES, OUTCOMES } from './record.js';
+export { searchText } from './search-text.js';
 export type { SqlClient, SqlQueryable } from './sql-client.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
-export { SqliteStore } from './sqlite-store.js';
+export { SqliteStore, sqliteFailure } from './sqlite-store.js';
 export type {
   AuditStore,
   Durability,

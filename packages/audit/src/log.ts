@@ -13,8 +13,9 @@ import { canonicalJson } from './canonical.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
 import { AuditError } from './errors.js';
 import { type SigningKey, signText } from './keys.js';
-import { prepareEvent, searchFields, searchText } from './prepare.js';
+import { prepareEvent, searchFields } from './prepare.js';
 import type { AuditEvent, AuditRecord } from './record.js';
+import { searchText } from './search-text.js';
 import type { AuditStore, NewRecord, StoredCheckpoint } from './store.js';
 
 export interface AuditLogOptions {
@@ -220,7 +221,7 @@ export class AuditLog {
         prev_hash: hash,
         hash: next,
         body,
-        text: searchText(p.prepared),
+        text: this.store.indexesText ? '' : searchText(p.prepared),
         fields: searchFields(p.prepared),
       });
       records.push({ ...(content as unknown as AuditRecord), prev_hash: hash, hash: next });

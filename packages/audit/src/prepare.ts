@@ -224,30 +224,3 @@ export function searchFields(prepared: Record<string, unknown>): SearchFields {
     outcome: str(prepared.outcome),
   };
 }
-
-/** The text a free-text search matches for a record: query text, command, path, reasons, errors. */
-export function searchText(prepared: Record<string, unknown>): string {
-  const parts: string[] = [];
-  const push = (v: unknown) => {
-    if (typeof v === 'string' && v !== '') parts.push(v);
-  };
-  const a = prepared.action as Action | undefined;
-  if (a) {
-    push(a.sql?.text);
-    push(a.ssh?.command);
-    if (a.http) push(`${a.http.method} ${a.http.path}`);
-    push(a.identity?.email);
-  }
-  const identity = prepared.identity as { subject?: string; email?: string } | undefined;
-  push(identity?.subject);
-  if (!a) push(identity?.email);
-  push(prepared.target);
-  push(prepared.kind);
-  const decision = prepared.decision as { reasons?: string[] } | undefined;
-  for (const r of decision?.reasons ?? []) push(r);
-  push(prepared.error);
-  push(prepared.reason);
-  push((prepared.approval as { reason?: string } | undefined)?.reason);
-  push(prepared.operation);
-  return parts.join('\n');
-}

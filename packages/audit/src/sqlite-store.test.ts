@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateSigningKey } from './keys.js';
+import { AuditLog } from './log.js';
 import { SqliteStore } from './sqlite-store.js';
 import { describeStoreContract } from './store-contract.js';
-import { tempDir } from './test-support.js';
+import { actionEvent, tempDir } from './test-support.js';
 
 describeStoreContract('SqliteStore (file, writer thread)', async () => {
   const store = new SqliteStore({ path: join(tempDir(), 'audit.db') });
@@ -34,5 +36,27 @@ describe('SqliteStore options', () => {
     expect(process.db.pragma('journal_mode', { simple: true })).toBe('wal');
     await strict.close();
     await process.close();
+  });
+});
+
+describe('SqliteStore free-text index', () => {
+  it('finds every committed record by text, also from a store opened only to read, when the index lags', async () => {
+    const path = join(tempDir(), 'audit.db');
+    const writer = new SqliteStore({ path });
+    await writer.init();
+    const log = await AuditLog.open({
+      store: writer,
+      key: generateSigningKey(),
+      instance: 'gw',
+      checkpointIntervalMs: 0,
+    });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(actionEvent(i))));
+    // Drop the index as if the gateway died before indexing in the background.
+    writer.db.exec("DELETE FROM audit_fts; DELETE FROM audit_meta WHERE key = 'fts_through'");
+    await log.close();
+    const reader = new SqliteStore({ path });
+    const found = await reader.search({ text: 'orders', limit: 1000 });
+    expect(found.records.length).toBe(300);
+    await reader.close();
   });
 });

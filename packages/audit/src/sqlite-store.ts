@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3';
 import { AuditError } from './errors.js';
 import { decodeCursor, encodeCursor, ftsQuery, pageSize, validateQuery } from './query.js';
-import { InlineWriter, ThreadWriter, type WriteResult, type Writer } from './sqlite-writer.js';
+import { InlineWriter, ThreadWriter, type WriteResult, type Writer, writeOn } from './sqlite-writer.js';
 import type {
   AuditStore,
   Durability,
@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time);
 CREATE INDEX IF NOT EXISTS audit_records_session ON audit_records (session);
 CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject);
 CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5 (text, content = '', contentless_delete = 1);
+CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   instance TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -82,6 +83,9 @@ export class SqliteStore implements AuditStore {
   readonly db: Database.Database;
   readonly #options: SqliteStoreOptions;
   #writer: Writer | undefined;
+
+  /** The free-text index is built from the bodies by the writer (sqlite-writer.ts). */
+  readonly indexesText = true;
 
   /** The writer thread takes requests in order, so the log may hash a group while one commits. */
   get maxInFlight(): number {
@@ -254,6 +258,7 @@ export class SqliteStore implements AuditStore {
     if (query.text !== undefined) {
       const match = ftsQuery(query.text);
       if (match !== undefined) {
+        await this.#catchUpIndex();
         where.push('id IN (SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?)');
         params.push(match);
       }
@@ -290,6 +295,21 @@ export class SqliteStore implements AuditStore {
 
   async deleteThrough(instance: string, throughSeq: number): Promise<number> {
     return (await this.#write({ op: 'deleteThrough', instance, throughSeq })) as number;
+  }
+
+  /** Indexes every record not yet in the free-text index, so a text search sees all committed ones. */
+  async #catchUpIndex(): Promise<void> {
+    if (this.#writer) {
+      await this.#write({ op: 'index' });
+      return;
+    }
+    // A store opened only to read (the CLI): index here; on a read-only file, search what is indexed.
+    try {
+      if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'audit_meta'").get())
+        writeOn(this.db)({ op: 'index' });
+    } catch {
+      // read-only or locked: the search runs on what the gateway has indexed so far
+    }
   }
 
   fieldMismatches(instance: string, limit: number): Promise<number[]> {
@@ -342,14 +362,7 @@ function unavailable(err: unknown, path: string): AuditError {
       `another writer appended to this chain in ${path}: each running gateway needs its own instance name`,
       { cause: err },
     );
-  const why =
-    e.code === 'SQLITE_FULL'
-      ? 'the disk is full'
-      : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN'
-        ? 'the file cannot be written'
-        : e.code === 'SQLITE_BUSY'
-          ? 'another process holds the write lock'
-          : (e.message ?? String(err));
+  const why = sqliteFailure(err);
   return new AuditError(
     'ERR_AUDIT_STORE_UNAVAILABLE',
     `the SQLite audit store ${path} failed: ${why} (${e.code ?? 'error'})`,
@@ -357,4 +370,16 @@ function unavailable(err: unknown, path: string): AuditError {
       cause: err,
     },
   );
+}
+
+/** What a SQLite error means for a store, in words: shared with the approvals store on the same file. */
+export function sqliteFailure(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code === 'SQLITE_FULL'
+    ? 'the disk is full'
+    : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN'
+      ? 'the file cannot be written'
+      : e.code === 'SQLITE_BUSY'
+        ? 'another process holds the write lock'
+        : (e.message ?? String(err));
 }

@@ -20,6 +20,25 @@ try {
   openError = { message: e.message ?? String(err), ...(e.code ? { code: e.code } : {}) };
 }
 
+/**
+ * Background indexing: a few hundred records per turn of the event loop, so requests that arrive in
+ * between (messages are handled before setImmediate callbacks) are served first.
+ */
+let indexing = false;
+function indexInBackground(): void {
+  if (indexing || !write) return;
+  indexing = true;
+  setImmediate(() => {
+    indexing = false;
+    try {
+      if (write?.({ op: 'index', limit: 256 }) === 256) indexInBackground();
+    } catch {
+      // Retried after the next append; a text search catches up (and reports errors) itself.
+    }
+  });
+}
+indexInBackground();
+
 port.on('message', (m: { id: number; request: WriteRequest }) => {
   if (!write) {
     port.postMessage({ id: m.id, ok: false, error: openError });
@@ -27,6 +46,7 @@ port.on('message', (m: { id: number; request: WriteRequest }) => {
   }
   try {
     port.postMessage({ id: m.id, ok: true, value: write(m.request) });
+    if (m.request.op === 'append') indexInBackground();
   } catch (err) {
     const e = err as { code?: string; message?: string };
     port.postMessage({

@@ -12,13 +12,15 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { searchText } from './search-text.js';
 import type { NewRecord, StoredCheckpoint } from './store.js';
 
 export type WriteRequest =
   | { op: 'append'; rows: readonly NewRecord[] }
   | { op: 'checkpoint'; checkpoint: StoredCheckpoint }
   | { op: 'deleteThrough'; instance: string; throughSeq: number }
-  | { op: 'head'; instance: string };
+  | { op: 'head'; instance: string }
+  | { op: 'index'; limit?: number };
 
 /** What a request answers: a count, or for `head` the chain's last record. */
 export type WriteResult = number | { seq: number; hash: string } | null;
@@ -56,7 +58,7 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
       );
     for (const r of rows) {
       const f = r.fields;
-      const { lastInsertRowid } = insertRecord.run(
+      insertRecord.run(
         r.instance,
         r.seq,
         r.prev_hash,
@@ -72,10 +74,41 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
         f.effect,
         f.outcome,
       );
-      if (r.text !== '') insertText.run(lastInsertRowid, r.text);
     }
     return rows.length;
   });
+  // The free-text index is derived from the bodies, after the commit and off the append path: the
+  // thread indexes in the background between requests, and a text search first catches up (index op).
+  // `fts_through` is the last rowid indexed, so a crash only delays indexing, never loses it.
+  const through = db.prepare("SELECT value FROM audit_meta WHERE key = 'fts_through'").pluck();
+  const setThrough = db.prepare(
+    "INSERT INTO audit_meta (key, value) VALUES ('fts_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  const unindexed = db.prepare('SELECT id, body FROM audit_records WHERE id > ? ORDER BY id LIMIT ?');
+  const indexSome = db.transaction((limit: number) => {
+    const rows = unindexed.all((through.get() as number | undefined) ?? 0, limit) as {
+      id: number;
+      body: string;
+    }[];
+    for (const r of rows) {
+      let text = '';
+      try {
+        text = searchText(JSON.parse(r.body) as Record<string, unknown>);
+      } catch {
+        // A body that is not JSON was tampered with; verify reports it. It is not searchable.
+      }
+      if (text !== '') insertText.run(r.id, text);
+    }
+    const last = rows[rows.length - 1];
+    if (last) setThrough.run(last.id);
+    return rows.length;
+  });
+  const index = (limit: number | undefined) => {
+    if (limit !== undefined) return indexSome.immediate(limit);
+    let total = 0;
+    for (let n = indexSome.immediate(1000); n > 0; n = indexSome.immediate(1000)) total += n;
+    return total;
+  };
   const checkpoint = db.prepare(
     'INSERT OR REPLACE INTO audit_checkpoints (instance, seq, hash, time, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -104,6 +137,8 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
         return deleteThrough.immediate(request.instance, request.throughSeq);
       case 'head':
         return (head.get(request.instance) as { seq: number; hash: string } | undefined) ?? null;
+      case 'index':
+        return index(request.limit);
     }
   };
 }
@@ -120,7 +155,10 @@ export class InlineWriter implements Writer {
   }
   write(request: WriteRequest): Promise<WriteResult> {
     try {
-      return Promise.resolve(this.#write(request));
+      const result = this.#write(request);
+      // Inline, nothing runs between requests: index what was just appended (the commit is done).
+      if (request.op === 'append') this.#write({ op: 'index' });
+      return Promise.resolve(result);
     } catch (err) {
       return Promise.reject(err);
     }

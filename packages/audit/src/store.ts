@@ -96,6 +96,11 @@ export interface AuditStore {
    * in the order they were made (default 1).
    */
   readonly maxInFlight?: number;
+  /**
+   * True for a store that builds its free-text index from the stored bodies itself (SQLite, in the
+   * background); the log then leaves `NewRecord.text` empty.
+   */
+  readonly indexesText?: boolean;
   /** Creates the tables when they do not exist. Idempotent. */
   init(): Promise<void>;
   /** The last record of `instance`'s chain, if any. */
