@@ -164,7 +164,10 @@ export class AuditLog {
     try {
       while (this.#queue.length > 0 || inFlight.size > 0) {
         while (this.#queue.length > 0 && inFlight.size < maxInFlight) {
-          const batch = this.#queue.splice(0, this.#maxBatch);
+          // With room for several commits, split what is queued between them, so one is hashed while
+          // another is written (at least 16 a commit, to keep commits worth their overhead).
+          const share = Math.max(16, Math.ceil(this.#queue.length / (maxInFlight - inFlight.size)));
+          const batch = this.#queue.splice(0, Math.min(this.#maxBatch, share));
           const commit = this.#commit(batch).finally(() => inFlight.delete(commit));
           inFlight.add(commit);
           // Only the first commit may need to re-read the head; the others chain on the prediction.

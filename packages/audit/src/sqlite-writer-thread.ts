@@ -14,6 +14,9 @@ try {
   const db = new Database(init.path, { timeout: init.busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${init.synchronous}`);
+  // Copy the WAL back into the database every ~40 MB rather than every ~4 MB: each copy (which fsyncs
+  // the database file) then costs the writer far less per record.
+  db.pragma('wal_autocheckpoint = 10000');
   write = writeOn(db);
 } catch (err) {
   const e = err as { code?: string; message?: string };

@@ -17,6 +17,8 @@ import type { NewRecord, StoredCheckpoint } from './store.js';
 
 export type WriteRequest =
   | { op: 'append'; rows: readonly NewRecord[] }
+  /** `append` as it crosses to the thread: 14 values a row in one array, which clones far faster. */
+  | { op: 'appendFlat'; flat: unknown[] }
   | { op: 'checkpoint'; checkpoint: StoredCheckpoint }
   | { op: 'deleteThrough'; instance: string; throughSeq: number }
   | { op: 'head'; instance: string }
@@ -77,6 +79,20 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
     }
     return rows.length;
   });
+  const appendFlat = db.transaction((flat: unknown[]) => {
+    const rows = flat.length / ROW_WIDTH;
+    if (rows > 0 && (flat[1] as number) > 1 && before.get(flat[0], (flat[1] as number) - 1) !== flat[2])
+      throw Object.assign(
+        new Error(
+          `record ${(flat[1] as number) - 1} of ${String(flat[0])} is not the one record ${String(flat[1])} chains to`,
+        ),
+        {
+          code: 'REGATE_CHAIN_BROKEN',
+        },
+      );
+    for (let i = 0; i < flat.length; i += ROW_WIDTH) insertRecord.run(flat.slice(i, i + ROW_WIDTH));
+    return rows;
+  });
   // The free-text index is derived from the bodies, after the commit and off the append path: the
   // thread indexes in the background between requests, and a text search first catches up (index op).
   // `fts_through` is the last rowid indexed, so a crash only delays indexing, never loses it.
@@ -128,6 +144,8 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
     switch (request.op) {
       case 'append':
         return append.immediate(request.rows);
+      case 'appendFlat':
+        return appendFlat.immediate(request.flat);
       case 'checkpoint': {
         const c = request.checkpoint;
         checkpoint.run(c.instance, c.seq, c.hash, c.time, c.key_id, c.signature);
@@ -141,6 +159,33 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
         return index(request.limit);
     }
   };
+}
+
+const ROW_WIDTH = 14;
+
+/** The row values in the order of the INSERT's columns. */
+function flatten(rows: readonly NewRecord[]): unknown[] {
+  const flat: unknown[] = [];
+  for (const r of rows) {
+    const f = r.fields;
+    flat.push(
+      r.instance,
+      r.seq,
+      r.prev_hash,
+      r.hash,
+      r.body,
+      f.time,
+      f.type,
+      f.session,
+      f.subject,
+      f.email,
+      f.target,
+      f.kind,
+      f.effect,
+      f.outcome,
+    );
+  }
+  return flat;
 }
 
 export interface Writer {
@@ -245,7 +290,10 @@ export class ThreadWriter implements Writer {
     return new Promise<WriteResult>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       if (this.#waiting.size === 1) worker.ref();
-      worker.postMessage({ id, request });
+      worker.postMessage({
+        id,
+        request: request.op === 'append' ? { op: 'appendFlat', flat: flatten(request.rows) } : request,
+      });
     }).finally(() => {
       if (this.#waiting.size === 0) this.#worker?.unref();
     });

@@ -74,8 +74,8 @@ describe('verifyChain on the PostgreSQL store', () => {
     await sql('UPDATE audit_records SET seq = -seq + 1 WHERE seq < 0');
     const forged = five.body.replace('"seq":5', '"seq":6').replace('act-5', 'act-forged');
     await sql(
-      'INSERT INTO audit_records (instance, seq, prev_hash, hash, body) VALUES ($1, $2, $3, $4, $5)',
-      ['gw-1', 6, five.hash, chainHash(five.hash, forged), forged],
+      'INSERT INTO audit_records (instance, seq, prev_hash, hash, body, time, type) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      ['gw-1', 6, five.hash, chainHash(five.hash, forged), forged, JSON.parse(forged).time, 'action'],
     );
     const report = await check();
     expect(report.problems[0]).toMatchObject({ kind: 'inserted', seq: 6 });
@@ -92,5 +92,13 @@ describe('verifyChain on the PostgreSQL store', () => {
     const { sql, check } = await writtenLog();
     await sql('DELETE FROM audit_records WHERE seq > 25');
     expect((await check()).problems[0]).toMatchObject({ kind: 'truncated', seq: 30 });
+  });
+});
+
+describe('verifyChain on the PostgreSQL store, search columns', () => {
+  it('names the record whose search column was edited to hide it from searches', async () => {
+    const { sql, check } = await writtenLog();
+    await sql(`UPDATE audit_records SET subject = 'nobody' WHERE seq = 9`);
+    expect((await check()).problems[0]).toMatchObject({ kind: 'modified', seq: 9 });
   });
 });
