@@ -47,38 +47,6 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
   );
   const insertText = db.prepare('INSERT INTO audit_fts (rowid, text) VALUES (?, ?)');
   const before = db.prepare('SELECT hash FROM audit_records WHERE instance = ? AND seq = ?').pluck();
-  const append = db.transaction((rows: readonly NewRecord[]) => {
-    const first = rows[0];
-    if (first && first.seq > 1 && before.get(first.instance, first.seq - 1) !== first.prev_hash)
-      throw Object.assign(
-        new Error(
-          `record ${first.seq - 1} of ${first.instance} is not the one record ${first.seq} chains to`,
-        ),
-        {
-          code: 'REGATE_CHAIN_BROKEN',
-        },
-      );
-    for (const r of rows) {
-      const f = r.fields;
-      insertRecord.run(
-        r.instance,
-        r.seq,
-        r.prev_hash,
-        r.hash,
-        r.body,
-        f.time,
-        f.type,
-        f.session,
-        f.subject,
-        f.email,
-        f.target,
-        f.kind,
-        f.effect,
-        f.outcome,
-      );
-    }
-    return rows.length;
-  });
   const appendFlat = db.transaction((flat: unknown[]) => {
     const rows = flat.length / ROW_WIDTH;
     if (rows > 0 && (flat[1] as number) > 1 && before.get(flat[0], (flat[1] as number) - 1) !== flat[2])
@@ -143,7 +111,7 @@ export function writeOn(db: Database.Database): (request: WriteRequest) => Write
   return (request) => {
     switch (request.op) {
       case 'append':
-        return append.immediate(request.rows);
+        return appendFlat.immediate(flatten(request.rows));
       case 'appendFlat':
         return appendFlat.immediate(request.flat);
       case 'checkpoint': {
