@@ -45,17 +45,34 @@ function write(value: unknown, depth: number): string {
     throw new TypeError(`not JSON: a ${(value as object).constructor?.name ?? 'non-plain'} object`);
   }
   const record = value as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is what RFC 8785 §3.2.3 requires.
-  const keys = Object.keys(record).sort();
+  // String comparison and the default sort both compare UTF-16 code units, as RFC 8785 §3.2.3 requires;
+  // keys that are in order already (common for objects built in a fixed layout) are not sorted again.
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      keys.sort();
+      break;
+    }
+  }
   let out = '{';
-  let first = true;
   for (const key of keys) {
     const member = record[key];
     if (member === undefined) continue;
-    out += `${first ? '' : ','}${quote(key)}:${write(member, depth + 1)}`;
-    first = false;
+    out += `${out.length === 1 ? '' : ','}${keyPrefix(key)}${write(member, depth + 1)}`;
   }
   return `${out}}`;
+}
+
+// Records repeat the same few dozen keys: their quoted forms are kept (up to a bound).
+const KEY_PREFIXES = new Map<string, string>();
+
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = `${quote(key)}:`;
+    if (KEY_PREFIXES.size < 4096) KEY_PREFIXES.set(key, prefix);
+  }
+  return prefix;
 }
 
 // Characters JSON must escape, and surrogates (which JSON.stringify escapes when unpaired).

@@ -48,6 +48,11 @@ export function prepareEvent(event: AuditEvent): Record<string, unknown> {
     kind: e.kind,
     effect: e.effect,
     outcome: e.outcome,
+    // Filled by the log when the record is chained (prev_hash and hash after the body is hashed).
+    instance: undefined,
+    seq: undefined,
+    prev_hash: undefined,
+    hash: undefined,
   };
   switch (type as EventType) {
     case 'action': {
