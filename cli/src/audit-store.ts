@@ -22,7 +22,10 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//;
  * Opens the store named by `where` (default DEFAULT_STORE), which must already hold the audit tables.
  * Nothing is written until a caller does (AuditLog.open initialises the store's writer).
  */
-export async function openAuditStore(where: string | undefined): Promise<AuditStore> {
+export async function openAuditStore(
+  where: string | undefined,
+  mode: 'read' | 'write' = 'read',
+): Promise<AuditStore> {
   const location = where ?? DEFAULT_STORE;
   if (POSTGRES_URL.test(location)) return openPostgres(location);
   if (!existsSync(location))
@@ -35,9 +38,9 @@ export async function openAuditStore(where: string | undefined): Promise<AuditSt
       'ERR_STORE_NOT_FOUND',
       `${location} is a directory: give the audit database file, e.g. --store ${location.replace(/\/+$/, '')}/audit.db.`,
     );
-  // SqliteStore has no read-only mode yet; reading commands never call init() or write through it.
-  // A command is short-lived and writes little (prune), so it commits inline rather than on a thread.
-  const store = new SqliteStore({ path: location, writer: 'inline' });
+  // Reading commands open the file read-only. A command is short-lived and writes little (prune, a
+  // vote), so it commits inline rather than on a thread.
+  const store = new SqliteStore({ path: location, writer: 'inline', readonly: mode === 'read' });
   let tables: unknown;
   try {
     tables = store.db

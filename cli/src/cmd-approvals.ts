@@ -175,7 +175,7 @@ async function vote(kind: 'approve' | 'deny', p: Parsed, args: string[], io: IO)
       `there is no signing key at ${keyPath}: the CLI's audit records are signed with the gateway's key, or they do not verify. Give the gateway's private key with --key <file>.`,
     );
   const key = loadOrCreateSigningKey(keyPath);
-  const store = await openAuditStore(str(p, 'store'));
+  const store = await openAuditStore(str(p, 'store'), 'write');
   let audit: AuditLog | undefined;
   let service: ApprovalService | undefined;
   try {

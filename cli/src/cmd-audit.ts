@@ -815,7 +815,7 @@ async function prune(p: Parsed, io: IO): Promise<number> {
       continue;
     }
     // Each chain gets its own store connection: AuditLog.open initialises the store's writer.
-    const store = await openAuditStore(where);
+    const store = await openAuditStore(where, 'write');
     const log = await AuditLog.open({ store, instance, key: key!, checkpointIntervalMs: 0 });
     try {
       const result = await log.prune(before);

@@ -60,3 +60,29 @@ describe('SqliteStore free-text index', () => {
     await reader.close();
   });
 });
+
+describe('SqliteStore read-only', () => {
+  it('reads, verifies and searches a store opened read-only, and refuses to write to it', async () => {
+    const path = join(tempDir(), 'audit.db');
+    const writer = new SqliteStore({ path });
+    await writer.init();
+    const log = await AuditLog.open({
+      store: writer,
+      key: generateSigningKey(),
+      instance: 'gw',
+      checkpointIntervalMs: 0,
+    });
+    for (let i = 0; i < 5; i++) await log.append(actionEvent(i));
+    await log.close();
+    const reader = new SqliteStore({ path, readonly: true });
+    expect((await reader.head('gw'))?.seq).toBe(5);
+    expect((await reader.search({ text: 'orders' })).records).toHaveLength(5);
+    await expect(reader.init()).rejects.toMatchObject({ code: 'ERR_AUDIT_STORE_UNAVAILABLE' });
+    await expect(reader.append([])).rejects.toBeInstanceOf(Error);
+    expect(() => reader.db.exec('DELETE FROM audit_records')).toThrow(/readonly/);
+    await reader.close();
+    expect(() => new SqliteStore({ path: join(tempDir(), 'missing.db'), readonly: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_AUDIT_STORE_UNAVAILABLE' }),
+    );
+  });
+});

@@ -36,6 +36,11 @@ export interface SqliteStoreOptions {
    * `inline` commits on the calling thread (always for `:memory:`).
    */
   writer?: 'thread' | 'inline';
+  /**
+   * Open for reading only (search, verify, export): the file must exist, and init() and every write
+   * reject with ERR_AUDIT_STORE_UNAVAILABLE. A text search then sees what the gateway has indexed.
+   */
+  readonly?: boolean;
 }
 
 const SCHEMA = `
@@ -108,15 +113,28 @@ export class SqliteStore implements AuditStore {
     this.location = options.path;
     this.#options = options;
     try {
-      this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${durability === 'strict' ? 'FULL' : 'NORMAL'}`);
+      if (options.readonly) {
+        this.db = new Database(options.path, {
+          readonly: true,
+          fileMustExist: true,
+          timeout: options.busyTimeoutMs ?? 5000,
+        });
+      } else {
+        this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma(`synchronous = ${durability === 'strict' ? 'FULL' : 'NORMAL'}`);
+      }
     } catch (err) {
       throw unavailable(err, options.path);
     }
   }
 
   async init(): Promise<void> {
+    if (this.#options.readonly)
+      throw new AuditError(
+        'ERR_AUDIT_STORE_UNAVAILABLE',
+        `the SQLite audit store ${this.location} was opened read-only`,
+      );
     try {
       this.db.exec(SCHEMA);
     } catch (err) {
@@ -340,6 +358,8 @@ export class SqliteStore implements AuditStore {
 
   async close(): Promise<void> {
     const writer = this.#writer;
+    // Leave the free-text index complete, so a reader that cannot index (read-only) finds everything.
+    await writer?.write({ op: 'index' }).catch(() => {});
     this.#writer = undefined;
     await writer?.close();
     await this.#run(() => {
