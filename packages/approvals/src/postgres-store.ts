@@ -8,6 +8,7 @@ import type { SqlClient, SqlQueryable } from '@regate/audit';
 import { ApprovalError } from './errors.js';
 import type { ApprovalRequest, RequestState } from './request.js';
 import {
+  APPROVAL_SCHEMA,
   type ApprovalStore,
   type Change,
   type ClaimResult,
@@ -22,36 +23,6 @@ import {
 
 /** The NOTIFY channel; the payload is the request id. */
 export const APPROVALS_CHANNEL = 'regate_approvals';
-
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS approval_requests (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
-    action TEXT NOT NULL,
-    requester TEXT NOT NULL,
-    requirements TEXT NOT NULL,
-    reasons TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    decided_at TEXT,
-    decided_by TEXT,
-    decision_reason TEXT,
-    claim TEXT,
-    claim_until TEXT
-  )`,
-  'CREATE INDEX IF NOT EXISTS approval_requests_due ON approval_requests (state, expires_at)',
-  'CREATE INDEX IF NOT EXISTS approval_requests_created ON approval_requests (created_at)',
-  `CREATE TABLE IF NOT EXISTS approval_votes (
-    request_id TEXT NOT NULL REFERENCES approval_requests (id),
-    ordinal INTEGER NOT NULL,
-    subject TEXT NOT NULL,
-    identity TEXT NOT NULL,
-    vote TEXT NOT NULL CHECK (vote IN ('approve', 'deny')),
-    reason TEXT,
-    at TEXT NOT NULL,
-    PRIMARY KEY (request_id, subject)
-  )`,
-];
 
 /** What init() creates. */
 const OBJECTS = ['approval_requests', 'approval_requests_due', 'approval_requests_created', 'approval_votes'];
@@ -90,7 +61,7 @@ export class PostgresApprovalStore implements ApprovalStore {
       await this.#client.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         if (await exists(tx)) return;
-        for (const statement of SCHEMA) await tx.query(statement);
+        for (const statement of APPROVAL_SCHEMA) await tx.query(statement);
       });
     });
   }

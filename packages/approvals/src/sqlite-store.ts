@@ -12,6 +12,7 @@ import { sqliteFailure } from '@regate/audit';
 import { ApprovalError } from './errors.js';
 import type { ApprovalRequest, RequestState } from './request.js';
 import {
+  APPROVAL_SCHEMA,
   type ApprovalStore,
   type Change,
   type ClaimResult,
@@ -38,36 +39,6 @@ export interface SqliteStatement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS approval_requests (
-  id TEXT PRIMARY KEY,
-  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
-  action TEXT NOT NULL,
-  requester TEXT NOT NULL,
-  requirements TEXT NOT NULL,
-  reasons TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL,
-  decided_at TEXT,
-  decided_by TEXT,
-  decision_reason TEXT,
-  claim TEXT,
-  claim_until TEXT
-);
-CREATE INDEX IF NOT EXISTS approval_requests_due ON approval_requests (state, expires_at);
-CREATE INDEX IF NOT EXISTS approval_requests_created ON approval_requests (created_at);
-CREATE TABLE IF NOT EXISTS approval_votes (
-  request_id TEXT NOT NULL REFERENCES approval_requests (id),
-  ordinal INTEGER NOT NULL,
-  subject TEXT NOT NULL,
-  identity TEXT NOT NULL,
-  vote TEXT NOT NULL CHECK (vote IN ('approve', 'deny')),
-  reason TEXT,
-  at TEXT NOT NULL,
-  PRIMARY KEY (request_id, subject)
-);
-`;
 
 const emitters = new WeakMap<object, EventEmitter>();
 
@@ -104,7 +75,7 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   init(): Promise<void> {
     return this.#run(() => {
-      this.#db.exec(SCHEMA);
+      this.#db.exec(APPROVAL_SCHEMA.join(';\n'));
     });
   }
 

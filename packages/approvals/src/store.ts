@@ -18,6 +18,40 @@ import type {
   RequestState,
 } from './request.js';
 
+/**
+ * The approval tables, one statement each, in the SQL both stores accept (SQLite and PostgreSQL run
+ * the same DDL). Created if missing, next to the audit tables.
+ */
+export const APPROVAL_SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS approval_requests (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+    action TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    requirements TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT,
+    decision_reason TEXT,
+    claim TEXT,
+    claim_until TEXT
+  )`,
+  'CREATE INDEX IF NOT EXISTS approval_requests_due ON approval_requests (state, expires_at)',
+  'CREATE INDEX IF NOT EXISTS approval_requests_created ON approval_requests (created_at)',
+  `CREATE TABLE IF NOT EXISTS approval_votes (
+    request_id TEXT NOT NULL REFERENCES approval_requests (id),
+    ordinal INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('approve', 'deny')),
+    reason TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (request_id, subject)
+  )`,
+];
+
 /** A request as open() stores it: pending, no votes yet. */
 export interface NewRequest {
   id: string;

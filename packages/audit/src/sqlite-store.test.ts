@@ -39,21 +39,29 @@ describe('SqliteStore options', () => {
   });
 });
 
+/** A closed SQLite log file holding `count` action records of chain `gw`. */
+async function writtenFile(count: number): Promise<string> {
+  const path = join(tempDir(), 'audit.db');
+  const writer = new SqliteStore({ path });
+  await writer.init();
+  const log = await AuditLog.open({
+    store: writer,
+    key: generateSigningKey(),
+    instance: 'gw',
+    checkpointIntervalMs: 0,
+  });
+  await Promise.all(Array.from({ length: count }, (_, i) => log.append(actionEvent(i))));
+  await log.close();
+  return path;
+}
+
 describe('SqliteStore free-text index', () => {
   it('finds every committed record by text, also from a store opened only to read, when the index lags', async () => {
-    const path = join(tempDir(), 'audit.db');
-    const writer = new SqliteStore({ path });
-    await writer.init();
-    const log = await AuditLog.open({
-      store: writer,
-      key: generateSigningKey(),
-      instance: 'gw',
-      checkpointIntervalMs: 0,
-    });
-    await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(actionEvent(i))));
+    const path = await writtenFile(300);
     // Drop the index as if the gateway died before indexing in the background.
-    writer.db.exec("DELETE FROM audit_fts; DELETE FROM audit_meta WHERE key = 'fts_through'");
-    await log.close();
+    const raw = new SqliteStore({ path });
+    raw.db.exec("DELETE FROM audit_fts; DELETE FROM audit_meta WHERE key = 'fts_through'");
+    await raw.close();
     const reader = new SqliteStore({ path });
     const found = await reader.search({ text: 'orders', limit: 1000 });
     expect(found.records.length).toBe(300);
@@ -63,17 +71,7 @@ describe('SqliteStore free-text index', () => {
 
 describe('SqliteStore read-only', () => {
   it('reads, verifies and searches a store opened read-only, and refuses to write to it', async () => {
-    const path = join(tempDir(), 'audit.db');
-    const writer = new SqliteStore({ path });
-    await writer.init();
-    const log = await AuditLog.open({
-      store: writer,
-      key: generateSigningKey(),
-      instance: 'gw',
-      checkpointIntervalMs: 0,
-    });
-    for (let i = 0; i < 5; i++) await log.append(actionEvent(i));
-    await log.close();
+    const path = await writtenFile(5);
     const reader = new SqliteStore({ path, readonly: true });
     expect((await reader.head('gw'))?.seq).toBe(5);
     expect((await reader.search({ text: 'orders' })).records).toHaveLength(5);

@@ -321,7 +321,9 @@ export class SqliteStore implements AuditStore {
       await this.#write({ op: 'index' });
       return;
     }
-    // A store opened only to read (the CLI): index here; on a read-only file, search what is indexed.
+    // Read-only: search what the gateway has indexed. Opened to read but writable (never initialised):
+    // index here.
+    if (this.#options.readonly) return;
     try {
       if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'audit_meta'").get())
         writeOn(this.db)({ op: 'index' });
