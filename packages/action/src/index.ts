@@ -16,6 +16,20 @@ export type {
 } from './action.js';
 export { ACTION_KINDS, IDENTITY_TYPES, KIND_PROTOCOL, PROTOCOLS } from './action.js';
 export type {
+  ActionOutcome,
+  ActionResult,
+  AdapterContext,
+  AdapterEvent,
+  AdapterLogger,
+  ApprovalEnd,
+  ApprovalResult,
+  ApprovalStatus,
+  AuthenticationFailure,
+  HeldApproval,
+  TerminalChunk,
+} from './adapter.js';
+export { ACTION_OUTCOMES, ANONYMOUS, SILENT_LOGGER } from './adapter.js';
+export type {
   ApprovalRequirement,
   Decision,
   Effect,
