@@ -12,6 +12,7 @@ import {
   compile,
   type ModuleSource,
   type Policy,
+  type PreparedQuery,
   type Probe,
   type ProbePoint,
   RegoCompileError,
@@ -19,6 +20,13 @@ import {
   type RegoVersion,
   type Seams,
 } from '@regate/rego';
+import {
+  ADMIN_OPERATIONS,
+  type AdminAuthorization,
+  type AdminInput,
+  grantedOperations,
+  identityProblem,
+} from './admin.js';
 import { DECISION_RULES, type DecisionQueries, evaluateDecision, prepareDecision } from './decision.js';
 import { PolicyActivationError } from './errors.js';
 import { blocked } from './fold.js';
@@ -59,6 +67,8 @@ interface Revision {
   revision: string;
   policy: Policy;
   queries: DecisionQueries;
+  /** `admin__ := [x | x := data.<entry>.admin]`: the admin API's authorization (admin.ts). */
+  admin: PreparedQuery;
   /** Instrumented twin for explain(), compiled on first use. */
   explain?: { policy: Policy; queries: DecisionQueries };
   source: PolicySource;
@@ -120,6 +130,7 @@ export class PolicyEngine {
         revision: source.revision,
         policy,
         queries: prepareDecision(policy, this.entry),
+        admin: policy.prepare(`admin__ := [x | x := data.${this.entry}.admin]`),
         source,
       };
     } catch (err) {
@@ -168,6 +179,44 @@ export class PolicyEngine {
       decision,
       fired: [...fired.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row)),
     };
+  }
+
+  /**
+   * May `input.identity` perform `input.operation` on the admin API? Never throws: no active policy, an
+   * unknown operation, an evaluation error or an `admin` value of the wrong shape all refuse.
+   */
+  authorizeAdmin(input: AdminInput): AdminAuthorization {
+    const rev = this.active;
+    if (rev === null) return { allowed: false, reason: 'no policy revision is active', revision: '' };
+    const refuse = (reason: string): AdminAuthorization => ({
+      allowed: false,
+      reason,
+      revision: rev.revision,
+    });
+    if (!(ADMIN_OPERATIONS as readonly string[]).includes(input?.operation))
+      return refuse(`unknown admin operation ${JSON.stringify(input?.operation)}`);
+    const problem = identityProblem(input.identity);
+    if (problem !== undefined) return refuse(`invalid identity: ${problem}`);
+    let value: unknown;
+    try {
+      const rs = rev.admin.evaluate({
+        input: { identity: input.identity, operation: input.operation },
+        timeoutMs: this.timeoutMs,
+        maxSteps: this.maxSteps,
+        raw: true,
+        ...(this.opts.seams ? { seams: this.opts.seams } : {}),
+      });
+      value = (rs[0]?.bindings.admin__ as unknown[] | undefined)?.[0];
+    } catch (err) {
+      return refuse(`policy evaluation failed: ${err instanceof RegoError ? err.message : String(err)}`);
+    }
+    const granted = grantedOperations(value as Parameters<typeof grantedOperations>[0]);
+    if (!Array.isArray(granted)) return refuse(`invalid policy: ${granted.invalid}`);
+    return granted.includes(input.operation)
+      ? { allowed: true, reason: 'granted by policy', revision: rev.revision }
+      : refuse(
+          `${input.identity.subject} may not ${input.operation}: not granted by the policy's admin rules`,
+        );
   }
 
   metrics(): EngineMetrics {

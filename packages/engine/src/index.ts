@@ -1,3 +1,5 @@
+export type { AdminAuthorization, AdminInput, AdminOperation } from './admin.js';
+export { ADMIN_OPERATIONS, grantedOperations } from './admin.js';
 export type { DecisionQueries } from './decision.js';
 export { DECISION_RULES, decisionQuery, evaluateDecision, prepareDecision } from './decision.js';
 export type { EngineOptions, FiredRule, PolicySource } from './engine.js';
