@@ -7,13 +7,11 @@
  * write inline.
  */
 
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { searchText } from './search-text.js';
 import type { NewRecord, StoredCheckpoint } from './store.js';
+import { startWorker } from './worker.js';
 
 export type WriteRequest =
   | { op: 'append'; rows: readonly NewRecord[] }
@@ -195,20 +193,6 @@ export class SqliteWriteError extends Error {
   }
 }
 
-/**
- * tsx's ESM register API, resolved from this package (not from whatever directory the process runs
- * in). The CommonJS resolver finds tsx's package.json; its `exports` name the ESM entry.
- */
-function tsxApi(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const exports = (
-    require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> }
-  ).exports;
-  const entry = exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs';
-  return pathToFileURL(join(dirname(manifest), entry)).href;
-}
-
 export class ThreadWriter implements Writer {
   readonly #init: WriterInit;
   #worker: Worker | undefined;
@@ -220,15 +204,7 @@ export class ThreadWriter implements Writer {
   }
 
   #start(): Worker {
-    const here = import.meta.url;
-    // Under the test runner and tsx this module is TypeScript source; the worker then registers tsx's
-    // loader before importing the entry (a worker does not inherit the parent's loader hooks).
-    const worker = here.endsWith('.ts')
-      ? new Worker(
-          `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqlite-writer-thread.ts', here).href)}); });`,
-          { eval: true, workerData: this.#init },
-        )
-      : new Worker(new URL('./sqlite-writer-thread.js', here), { workerData: this.#init });
+    const worker = startWorker('sqlite-writer-thread', this.#init);
     worker.unref();
     worker.on('message', (m: { id: number; ok: boolean; value?: WriteResult; error?: WireError }) => {
       const w = this.#waiting.get(m.id);

@@ -85,6 +85,10 @@ export async function verifyChain(
     explained.add(seq);
   };
 
+  // The search-column check reads every body too; a store may run it beside the walk (SQLite: on a
+  // thread of its own), so it starts first and is collected at the end.
+  const mismatches = store.fieldMismatches?.(instance, maxProblems);
+  mismatches?.catch(() => {});
   const checkpoints = await store.checkpoints(instance);
   const goodCheckpoints: StoredCheckpoint[] = [];
   for (const c of checkpoints) {
@@ -248,8 +252,8 @@ export async function verifyChain(
     );
   }
 
-  if (store.fieldMismatches) {
-    for (const seq of await store.fieldMismatches(instance, maxProblems))
+  if (mismatches) {
+    for (const seq of await mismatches)
       if (!explained.has(seq))
         report(
           'modified',
