@@ -72,6 +72,16 @@ export async function holdForApproval(
   action: Action,
   decision: Decision,
 ): Promise<void> {
+  // Held from the moment the approval is asked for until the request is forwarded or refused.
+  rt.tracker.held.add(ex);
+  try {
+    await hold(rt, ex, action, decision);
+  } finally {
+    rt.tracker.held.delete(ex);
+  }
+}
+
+async function hold(rt: Runtime, ex: Exchange, action: Action, decision: Decision): Promise<void> {
   const held = await openApproval(rt, ex, action, decision, rt.opts.approval.holdTimeoutMs);
   if (held === undefined) return;
   const base = { type: 'action' as const, action, decision, approval: held.id };
@@ -146,7 +156,6 @@ export async function holdForApproval(
 }
 
 function waitHeld(rt: Runtime, ex: Exchange, held: HeldApproval): Promise<HoldResult> {
-  rt.tracker.held.add(ex);
   return new Promise((resolve) => {
     const ac = new AbortController();
     let settled = false;
@@ -155,7 +164,6 @@ function waitHeld(rt: Runtime, ex: Exchange, held: HeldApproval): Promise<HoldRe
       settled = true;
       clearTimeout(timer);
       ex.abortHold = undefined;
-      rt.tracker.held.delete(ex);
       ac.abort();
       resolve(r);
     };

@@ -82,8 +82,8 @@ export interface TestContext extends AdapterContext {
   events: AdapterEvent[];
   decided: Action[];
   approvals: Map<string, TestApproval>;
-  /** Make record() reject (the audit trail is down). */
-  failRecords: boolean;
+  /** Make record() reject (the audit trail is down): always, or for the events that match. */
+  failRecords: boolean | ((e: AdapterEvent) => boolean);
   failApprovals: boolean;
   logs: { level: string; message: string; detail?: Record<string, unknown> }[];
   /** Resolves with the first event (already recorded or to come) that matches. */
@@ -127,7 +127,8 @@ export function testContext(policy: (action: Action) => Decision = testPolicy): 
       return policy(action);
     },
     async record(event) {
-      if (ctx.failRecords) throw new Error('audit store is read-only');
+      const fail = typeof ctx.failRecords === 'function' ? ctx.failRecords(event) : ctx.failRecords;
+      if (fail) throw new Error('audit store is read-only');
       // A copy: the adapter must not be able to change what was recorded.
       const copy = structuredClone(event);
       ctx.events.push(copy);
@@ -350,9 +351,17 @@ export function request(
   } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    // The path goes as written: new URL() would resolve dot segments like %2e%2e.
+    const origin = new URL(url);
     const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false },
+      {
+        hostname: origin.hostname,
+        port: origin.port,
+        path: url.slice(origin.origin.length),
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: options.agent ?? false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
