@@ -186,7 +186,7 @@ async function v1(req: IncomingMessage, res: ServerResponse, url: URL, deps: Adm
         errorAnswer(
           503,
           'ERR_ADMIN_AUDIT_UNAVAILABLE',
-          `the audit trail cannot record this call, so it is refused: ${(err as Error)?.message ?? String(err)}`,
+          `the audit trail cannot record this call, so it is refused: ${(err as Error)?.message ?? String(err)}${codeSuffix(err)}`,
         ),
       );
     }
@@ -209,8 +209,7 @@ async function v1(req: IncomingMessage, res: ServerResponse, url: URL, deps: Adm
     identity = await deps.authenticate(token);
   } catch (err) {
     drain(req);
-    const code = (err as { code?: unknown })?.code;
-    const why = `${(err as Error)?.message ?? 'the token was refused'}${typeof code === 'string' ? ` [${code}]` : ''}`;
+    const why = `${(err as Error)?.message ?? 'the token was refused'}${codeSuffix(err)}`;
     return record(
       ANONYMOUS,
       errorAnswer(401, 'ERR_ADMIN_UNAUTHENTICATED', `the token was refused: ${why}`),
@@ -258,6 +257,11 @@ async function v1(req: IncomingMessage, res: ServerResponse, url: URL, deps: Adm
     if (answer.status === 413) res.setHeader('connection', 'close');
   }
   return record(identity, answer, true);
+}
+
+function codeSuffix(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' ? ` [${code}]` : '';
 }
 
 function decodeParam(p: string): string {
