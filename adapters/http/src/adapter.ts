@@ -107,6 +107,7 @@ export function createHttpAdapter(options: HttpAdapterOptions, ctx: AdapterConte
       session: undefined,
       action: undefined,
       decision: undefined,
+      hasBody: kind === 'web' && hasBody(req),
       prefix: { chunks: [], bytes: 0, complete: kind === 'ws' || !hasBody(req) },
       expectContinue,
       gone: false,

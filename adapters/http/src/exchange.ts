@@ -31,6 +31,8 @@ export interface Exchange extends Tracked {
   session: SessionInfo | undefined;
   action: Action | undefined;
   decision: Decision | undefined;
+  /** Whether the request announced a body (taken before its headers are rewritten for the upstream). */
+  readonly hasBody: boolean;
   prefix: BodyPrefix;
   /** The client asked for 100-continue and has not been told to go on yet. */
   expectContinue: boolean;

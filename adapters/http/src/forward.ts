@@ -4,7 +4,7 @@
  */
 import type { Action, Decision } from '@regate/action';
 import { compileMasker, type Masker } from '@regate/mask';
-import { bodySource, hasBody } from './body.js';
+import { bodySource } from './body.js';
 import { connectionSocket, type Exchange, letBodyCome } from './exchange.js';
 import { forwardHeaders } from './headers.js';
 import { record, recordQuietly, refuseRecorded } from './outcomes.js';
@@ -87,7 +87,7 @@ export async function forwardDecided(
     return true;
   }
   let body: ReturnType<typeof bodySource> | undefined;
-  if (hasBody(req) || ex.prefix.bytes > 0) {
+  if (ex.hasBody) {
     letBodyCome(ex);
     body = bodySource(req, ex.prefix, rt.opts.limits.maxBodyBytes);
   }

@@ -4,7 +4,6 @@
  * answer is 503 (ERR_HTTP_AUDIT_UNAVAILABLE), whatever it would have been.
  */
 import type { Action, ActionOutcome, AdapterEvent, Decision } from '@regate/action';
-import { hasBody } from './body.js';
 import { type HttpErrorCode, statusOf } from './errors.js';
 import type { Exchange } from './exchange.js';
 import type { Runtime } from './runtime.js';
@@ -25,7 +24,7 @@ export function adapterDecision(code: string, message: string): Decision {
 
 /** Whether the connection must close after a refusal: a body the client is sending was never read. */
 export function mustClose(ex: Exchange): boolean {
-  return ex.kind === 'ws' || (hasBody(ex.req) && !ex.req.readableEnded);
+  return ex.kind === 'ws' || (ex.hasBody && !ex.req.readableEnded);
 }
 
 /** Answers with a JSON refusal `{ error, code, request_id, ...extra }`. */

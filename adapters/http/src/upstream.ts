@@ -302,7 +302,7 @@ export class Upstream {
     ex.reply.json(
       statusOf(err.code),
       { error: err.message, code: err.code, request_id: ex.id },
-      { close: !ex.req.readableEnded },
+      { close: ex.hasBody && !ex.req.readableEnded },
     );
   }
 
