@@ -94,7 +94,7 @@ describe('createHttpAdapter: allow, block, 401', () => {
     expect(JSON.parse(viaCurl.body).code).toBe('ERR_TOKEN_MISSING');
     const basic = await fetch(`${gw.url}/orders`, { headers: { authorization: 'Basic YWxpY2U6cHc=' } });
     expect(basic.status).toBe(401);
-    expect((await basic.json()).error).toMatch(/not a Bearer token/);
+    expect(((await basic.json()) as { error: string }).error).toMatch(/not a Bearer token/);
     expect(upstream.seen).toHaveLength(0);
     const events = httpRequests();
     expect(events).toHaveLength(3);
@@ -128,7 +128,7 @@ describe('createHttpAdapter: allow, block, 401', () => {
     await setup((u) => [route(u, { match: { pathPrefix: '/api' } })]);
     const res = await fetch(`${gw.url}/other`, { headers: bearer('alice-token') });
     expect(res.status).toBe(404);
-    expect((await res.json()).code).toBe('ERR_HTTP_NO_ROUTE');
+    expect(((await res.json()) as { code: string }).code).toBe('ERR_HTTP_NO_ROUTE');
     expect(upstream.seen).toHaveLength(0);
     expect(ctx.events).toHaveLength(0);
     expect(ctx.logs.some((l) => l.message === 'http no route')).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * The route table: which upstream a request goes to. A route matches on host, path prefix or both; among
  * the routes that match, the one with the longest path prefix wins (a host-only route counts as prefix
- * length 0), and among equals the one listed first.
+ * length 0); at equal length a route naming the host beats one that does not; then the first listed.
  */
 
 import { HttpAdapterError } from './errors.js';
@@ -50,14 +50,14 @@ export class RouteTable {
   match(host: string | undefined, path: string): CompiledRoute | undefined {
     const name = host === undefined ? undefined : hostName(host);
     let best: CompiledRoute | undefined;
-    let bestLength = -1;
+    let bestScore = -1;
     for (const r of this.routes) {
       if (r.host !== undefined && r.host !== name) continue;
       if (r.prefix !== undefined && !underPrefix(path, r.prefix)) continue;
-      const length = r.prefix?.length ?? 0;
-      if (length > bestLength) {
+      const score = (r.prefix?.length ?? 0) * 2 + (r.host === undefined ? 0 : 1);
+      if (score > bestScore) {
         best = r;
-        bestLength = length;
+        bestScore = score;
       }
     }
     return best;

@@ -6,6 +6,7 @@
  */
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { AdapterLogger } from '@regate/action';
 import type { Masker } from '@regate/mask';
 import httpProxy from 'http-proxy';
@@ -40,6 +41,8 @@ interface InFlight {
   responseBytes: number;
   status: number | undefined;
   upgraded: boolean;
+  /** The upstream side of an upgraded WebSocket connection. */
+  proxySocket: Duplex | undefined;
 }
 
 /** Response headers that describe the unmasked representation and are wrong for a masked one. */
@@ -57,6 +60,8 @@ export class Upstream {
   private readonly proxy: httpProxy;
   private readonly agents = new Map<string, http.Agent>();
   private readonly inflight = new WeakMap<IncomingMessage, InFlight>();
+  /** WebSocket connections under way, closed with the adapter. */
+  private readonly tunnels = new Set<InFlight>();
 
   constructor(
     private readonly limits: ResolvedLimits,
@@ -97,7 +102,13 @@ export class Upstream {
   ws(f: ForwardRequest): void {
     const { ex } = f;
     const fl = this.track(f);
-    ex.socket.on('close', () => this.logDone(fl));
+    ex.socket.on('close', () => {
+      // Neither side is left half-open: the client is gone, so is the upstream connection.
+      fl.proxySocket?.destroy();
+      this.tunnels.delete(fl);
+      this.logDone(fl);
+    });
+    this.tunnels.add(fl);
     this.proxy.ws(ex.req, ex.socket, ex.head, this.proxyOptions(f), (err) =>
       this.fail(fl, this.classify(fl, err)),
     );
@@ -105,6 +116,11 @@ export class Upstream {
 
   /** Closes idle upstream connections and refuses new ones. */
   close(): void {
+    for (const t of this.tunnels) {
+      t.proxySocket?.destroy();
+      t.f.ex.socket.destroy();
+    }
+    this.tunnels.clear();
     for (const a of this.agents.values()) a.destroy();
     this.agents.clear();
     this.proxy.close();
@@ -118,6 +134,7 @@ export class Upstream {
       responseBytes: 0,
       status: undefined,
       upgraded: false,
+      proxySocket: undefined,
     };
     this.inflight.set(f.ex.req, fl);
     f.ex.onShutdown = () =>
@@ -179,7 +196,11 @@ export class Upstream {
       const answered = (): void => {
         fl.upgraded = true;
       };
-      proxyReq.on('upgrade', answered);
+      proxyReq.on('upgrade', (_res: IncomingMessage, proxySocket: Duplex) => {
+        answered();
+        fl.proxySocket = proxySocket;
+        if (fl.f.ex.socket.destroyed) proxySocket.destroy();
+      });
       proxyReq.on('response', answered);
     }
   }
