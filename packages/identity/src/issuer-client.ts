@@ -140,10 +140,16 @@ export class IssuerClient implements TokenKeySource {
     try {
       return (await oidc.tokenIntrospection(d.client, token)) as Record<string, unknown>;
     } catch (err) {
-      if (err instanceof oidc.ResponseBodyError)
+      const refused =
+        err instanceof oidc.ResponseBodyError
+          ? `HTTP ${err.status}, ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`
+          : err instanceof oidc.WWWAuthenticateChallengeError
+            ? `HTTP ${err.status}, ${err.cause.map((c) => c.parameters.error ?? c.scheme).join(', ')}`
+            : undefined;
+      if (refused !== undefined)
         throw new IdentityError(
           'ERR_INTROSPECTION_FAILED',
-          `the introspection endpoint ${endpoint} refused the gateway's request (HTTP ${err.status}, ${err.error}${err.error_description ? `: ${err.error_description}` : ''}). Check identity.introspection.clientId and clientSecret, and that this client may introspect.`,
+          `the introspection endpoint ${endpoint} refused the gateway's request (${refused}). Check identity.introspection.clientId and clientSecret, and that this client may introspect.`,
         );
       throw new IdentityError(
         'ERR_ISSUER_UNREACHABLE',
