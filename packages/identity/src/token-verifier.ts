@@ -304,6 +304,11 @@ function joseFailure(err: unknown, config: ResolvedIdentityConfig): IdentityErro
       'ERR_TOKEN_ALGORITHM',
       `the token's algorithm is not allowed here (allowed: ${config.algorithms.join(', ')})`,
     );
+  if (err instanceof joseErrors.JOSENotSupported)
+    return new IdentityError(
+      'ERR_TOKEN_MALFORMED',
+      `the token uses a JOSE feature this gateway does not support: ${err.message}`,
+    );
   if (err instanceof joseErrors.JWSInvalid)
     return new IdentityError('ERR_TOKEN_MALFORMED', `the token is not a valid JWS: ${err.message}`);
   // A bad signature, and anything else that stops verification (a key of the wrong type for the alg):
