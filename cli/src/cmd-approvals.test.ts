@@ -233,7 +233,7 @@ describe('regate approvals', () => {
     const sub = await regate(['approvals', 'grant'], { cwd: dir });
     expect(sub.code).toBe(1);
     expect(sub.stderr).toContain(
-      "unknown subcommand 'grant' for 'regate approvals': use one of list, approve, deny",
+      "unknown subcommand 'grant' for 'regate approvals': use one of list, show, approve, deny",
     );
   });
 });

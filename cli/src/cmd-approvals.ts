@@ -1,4 +1,8 @@
-/** `regate approvals list|approve|deny`: the approval requests held in the local store, and votes on them. */
+/**
+ * `regate approvals list|show|approve|deny`: the approval requests held in the local store, and votes on
+ * them — or, with `--gateway URL`, the same through a running gateway's admin API, as the identity of
+ * the caller's OIDC token.
+ */
 
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -15,10 +19,11 @@ import {
 import { AuditLog, loadOrCreateSigningKey } from '@regate/audit';
 import { bool, type OptionSpec, oneOf, type Parsed, parse, str, UsageError } from './args.js';
 import { DEFAULT_KEY, openAuditStore, STORE_HELP } from './audit-store.js';
+import { GATEWAY_HELP, GatewayClient, gatewayHint } from './gateway-client.js';
 import { EXIT, type IO } from './io.js';
 import { CliError } from './report-errors.js';
 
-export const APPROVALS_HELP = `Usage: regate approvals <list | approve | deny> [options]
+export const APPROVALS_HELP = `Usage: regate approvals <list | show | approve | deny> [options]
 
 Lists the approval requests that require_approval decisions opened, and approves or denies them, in the
 gateway's store (the audit store: approval requests live beside the audit log). Every vote is checked
@@ -26,12 +31,17 @@ as the gateway checks it — only an approver the policy named may vote, never t
 approver once — and is recorded in the audit trail before it takes effect.
 
   regate approvals list [--state pending] [--as <subject> [--groups a,b]] [--format pretty|json]
+  regate approvals show <id> [--format pretty|json]
   regate approvals approve <id> --as <subject> [--groups a,b] [--reason <text>]
   regate approvals deny <id> --as <subject> [--groups a,b] --reason <text>
 
-Who you are: for now the CLI takes your identity from --as and --groups, and anyone who can write the
-store can vote as anyone, so keep the store file (or the PostgreSQL credentials) to the people allowed
-to approve. Approving through the admin API, signed in with your own OIDC token, comes with the gateway.
+  regate approvals list|show|approve|deny ... --gateway <admin URL> [--token <token>] [--mine]
+
+Who you are: with --gateway, the identity of your OIDC token — the gateway's policy decides whether you
+may list and vote (its admin rules), the approval service whether you may vote on this request, and the
+call is recorded in the audit trail. Without --gateway, the CLI works on the store directly and takes
+your identity from --as and --groups; anyone who can write the store can vote as anyone, so keep the
+store file (or the PostgreSQL credentials) to the people allowed to approve.
 
 Options:
 ${STORE_HELP}
@@ -43,6 +53,8 @@ ${STORE_HELP}
   -f, --format <fmt>        list: pretty (default) or json (the requests as the approval service holds
                             them)
       --limit <n>           list: at most this many requests, newest first (default 100)
+${GATEWAY_HELP}
+      --mine                list with --gateway: only the requests your token's identity may vote on
       --key <file>          the gateway's Ed25519 private key PEM, which signs the checkpoints of
                             the CLI's audit records (default ${DEFAULT_KEY}; it must exist, or the
                             records would not verify with the gateway's key)
@@ -56,12 +68,16 @@ Examples:
   regate approvals approve apr_3Xk9... --as bob --groups dba-leads --reason "ticket OPS-42"
   regate approvals deny apr_3Xk9... --as bob --groups dba-leads --reason "not during the freeze"
   regate approvals list --state all --store /var/lib/regate/audit.db
+  regate approvals list --gateway http://127.0.0.1:8081 --mine
+  REGATE_TOKEN=$(regate token --user bob --groups admins) \\
+    regate approvals approve apr_3Xk9... --gateway http://127.0.0.1:8081 --reason "ticket OPS-42"
 
 Exit codes:
-  0  listed; the vote was recorded (the request is approved, denied, or still waits for more approvers)
+  0  listed or shown; the vote was recorded (the request is approved, denied, or still waits for more
+     approvers)
   1  the vote was refused (you opened the request, you are not one of its approvers, you already voted,
-     it is no longer pending, no request has that id), the store or the audit trail failed (nothing
-     changed), or bad usage
+     it is no longer pending, no request has that id), the gateway refused the call (no or a bad token,
+     its policy does not grant it), the store or the audit trail failed (nothing changed), or bad usage
 `;
 
 const OPTIONS: OptionSpec = {
@@ -74,10 +90,13 @@ const OPTIONS: OptionSpec = {
   limit: { type: 'string' },
   key: { type: 'string' },
   instance: { type: 'string' },
+  gateway: { type: 'string' },
+  token: { type: 'string' },
+  mine: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
-const SUBCOMMANDS = ['list', 'approve', 'deny'] as const;
+const SUBCOMMANDS = ['list', 'show', 'approve', 'deny'] as const;
 
 export async function approvalsCommand(argv: string[], io: IO): Promise<number> {
   const p = parse('approvals', OPTIONS, argv);
@@ -96,14 +115,117 @@ export async function approvalsCommand(argv: string[], io: IO): Promise<number> 
     );
   const which = sub as (typeof SUBCOMMANDS)[number];
   try {
+    if (str(p, 'gateway') !== undefined) return await viaGateway(which, p, args, io);
+    for (const name of ['token', 'mine'])
+      if (p.values[name] !== undefined)
+        throw new UsageError(`--${name} is for --gateway <url>. Run 'regate approvals --help' for more.`);
     if (which === 'list') return await list(p, args, io);
+    if (which === 'show') return await show(p, args, io);
     return await vote(which, p, args, io);
   } catch (err) {
-    if (err instanceof GatewayError) {
-      io.err(`regate approvals ${which}: ${err.message} [${err.code}]\n${hint(err.code)}`);
+    if (err instanceof GatewayError || err instanceof CliError) {
+      io.err(
+        `regate approvals ${which}: ${err.message} [${err.code}]\n${hint(err.code)}${gatewayHint(err.code)}`,
+      );
       return EXIT.error;
     }
     throw err;
+  }
+}
+
+/** The admin API's routes for the same subcommands; the gateway checks who may do what. */
+async function viaGateway(
+  which: (typeof SUBCOMMANDS)[number],
+  p: Parsed,
+  args: string[],
+  io: IO,
+): Promise<number> {
+  for (const name of ['store', 'as', 'groups', 'key', 'instance'])
+    if (str(p, name) !== undefined)
+      throw new UsageError(
+        `--${name} does not go with --gateway: ${name === 'as' || name === 'groups' ? 'you act as the identity of your token' : 'the gateway uses its own store and key'}. Run 'regate approvals --help' for more.`,
+      );
+  const client = await GatewayClient.connect({
+    url: str(p, 'gateway') as string,
+    ...(str(p, 'token') !== undefined ? { token: str(p, 'token') as string } : {}),
+  });
+  if (which === 'list') {
+    if (args.length > 0)
+      throw new UsageError(`regate approvals list takes no arguments, got ${args.join(' ')}.`);
+    const format = oneOf('approvals', 'format', str(p, 'format') ?? 'pretty', ['pretty', 'json'] as const);
+    const state = oneOf('approvals', 'state', str(p, 'state') ?? 'pending', [
+      ...REQUEST_STATES,
+      'all',
+    ] as const);
+    const query = new URLSearchParams({ state, limit: String(limitOf(p)) });
+    if (bool(p, 'mine')) query.set('mine', 'true');
+    const { approvals } = await client.json<{ approvals: ApprovalRequest[] }>(
+      'GET',
+      `/v1/approvals?${query}`,
+    );
+    io.out(
+      format === 'json' ? `${JSON.stringify(approvals, null, 2)}\n` : pretty(approvals, state, undefined),
+    );
+    return EXIT.ok;
+  }
+  if (bool(p, 'mine')) throw new UsageError('--mine is for list.');
+  const id = oneId(which, args);
+  if (which === 'show') {
+    const format = oneOf('approvals', 'format', str(p, 'format') ?? 'pretty', ['pretty', 'json'] as const);
+    const request = await client.json<ApprovalRequest>('GET', `/v1/approvals/${encodeURIComponent(id)}`);
+    io.out(format === 'json' ? `${JSON.stringify(request, null, 2)}\n` : pretty([request], 'all', undefined));
+    return EXIT.ok;
+  }
+  for (const name of ['state', 'format', 'limit'])
+    if (str(p, name) !== undefined)
+      throw new UsageError(`--${name} is for list, not ${which}. Run 'regate approvals --help' for more.`);
+  const reason = str(p, 'reason');
+  if (which === 'deny' && (reason === undefined || reason.trim() === ''))
+    throw new UsageError(
+      `regate approvals deny needs --reason: the requester and the audit trail are told why. Run 'regate approvals --help' for more.`,
+    );
+  const after = await client.json<ApprovalRequest>(
+    'POST',
+    `/v1/approvals/${encodeURIComponent(id)}/${which}`,
+    reason === undefined ? {} : { reason },
+  );
+  const voter = after.votes[after.votes.length - 1]?.identity ?? {
+    subject: 'you',
+    groups: [],
+    type: 'user' as const,
+  };
+  io.out(voteSummary(which, after, voter));
+  return EXIT.ok;
+}
+
+function oneId(which: string, args: string[]): string {
+  const [id, ...extra] = args;
+  if (id === undefined || extra.length > 0)
+    throw new UsageError(
+      `regate approvals ${which} takes one request id${extra.length > 0 ? `, got ${args.join(' ')}` : ''}, e.g. 'regate approvals ${which} apr_3Xk9...'. Run 'regate approvals list' for the ids.`,
+    );
+  return id;
+}
+
+async function show(p: Parsed, args: string[], io: IO): Promise<number> {
+  const id = oneId('show', args);
+  for (const name of ['reason', 'key', 'instance', 'state', 'limit', 'as', 'groups'])
+    if (str(p, name) !== undefined)
+      throw new UsageError(`--${name} is not for show. Run 'regate approvals --help' for more.`);
+  const format = oneOf('approvals', 'format', str(p, 'format') ?? 'pretty', ['pretty', 'json'] as const);
+  const store = await openAuditStore(str(p, 'store'));
+  try {
+    const approvals = approvalStoreFor(store);
+    const request = (await approvals.hasTables()) ? await approvals.get(id) : undefined;
+    if (!request)
+      throw new CliError(
+        'ERR_APPROVAL_NOT_FOUND',
+        `no approval request has the id ${id} in ${store.location}`,
+      );
+    io.out(format === 'json' ? `${JSON.stringify(request, null, 2)}\n` : pretty([request], 'all', undefined));
+    return EXIT.ok;
+  } finally {
+    await store.close().catch(() => {});
   }
 }
 

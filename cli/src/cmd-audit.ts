@@ -1,6 +1,8 @@
 /**
  * `regate audit search|show|verify|export|replay|prune|key`: the gateway's audit trail, read from its
  * store. Only `prune` writes (a signed prune record, then the deletion) and `key` may create the key.
+ * `search` and `export` also work through a running gateway's admin API (`--gateway URL`), as the
+ * identity of the caller's token: the gateway's policy decides, and the call is itself audited.
  */
 
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -30,6 +32,7 @@ import {
 } from '@regate/audit';
 import { bool, type OptionSpec, oneOf, type Parsed, parse, str, strs, UsageError } from './args.js';
 import { DEFAULT_KEY, DEFAULT_STORE, openAuditStore, STORE_HELP } from './audit-store.js';
+import { GATEWAY_HELP, GatewayClient, gatewayHint } from './gateway-client.js';
 import { EXIT, type IO } from './io.js';
 import { play, playLength, recordingOf } from './replay.js';
 import { CliError } from './report-errors.js';
@@ -103,7 +106,15 @@ const FILTER_HELP = `      --identity <who>      the identity's subject or email
       --text <words>        free text: records whose query, command, path, names or reasons hold every
                             word (the last word as a prefix)`;
 
-const COMMON_OPTIONS: OptionSpec = { store: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+const COMMON_OPTIONS: OptionSpec = {
+  store: { type: 'string' },
+  gateway: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The subcommands that also work through the admin API. */
+const VIA_GATEWAY = ['search', 'export'];
 
 export const SEARCH_HELP = `Usage: regate audit search [filters] [--limit n] [--cursor c] [--format pretty|json|jsonl]
 
@@ -118,10 +129,12 @@ ${FILTER_HELP}
                             json: {"records": [...], "next": "<cursor>"} with full records;
                             jsonl: one full record per line (the cursor on stderr)
 ${STORE_HELP}
+${GATEWAY_HELP}
   -h, --help                show this help
 
 Examples:
   regate audit search --identity alice --since 24h
+  regate audit search --gateway http://127.0.0.1:8081 --target example-api --effect block
   regate audit search --target prod-db --effect block --format json
   regate audit search --text "delete customers" --since 2026-11-01 --until 2026-12-01
   regate audit search --limit 100 --cursor eyJ0aW1lIjoi...
@@ -193,6 +206,7 @@ Options:
   -o, --output <file>       write to this file (written whole or not at all; default standard output)
 ${FILTER_HELP}
 ${STORE_HELP}
+${GATEWAY_HELP}
   -h, --help                show this help
 
 Examples:
@@ -200,6 +214,7 @@ Examples:
   regate audit export --identity alice --target prod-db
   regate audit export --session ses_3Xk9 --format cast -o ses_3Xk9.cast
   regate audit export --session ses_7Qp2 --format transcript
+  regate audit export --gateway http://127.0.0.1:8081 --session ses_7Qp2 --format transcript
 
 Exit codes:
   0  exported (also when nothing matched)
@@ -374,11 +389,21 @@ export async function auditCommand(argv: string[], io: IO): Promise<number> {
     io.out(command.help);
     return EXIT.ok;
   }
+  if (str(p, 'gateway') !== undefined) {
+    if (!VIA_GATEWAY.includes(sub))
+      throw new UsageError(
+        `regate audit ${sub} works on the store itself, not through --gateway: run it where the store is, with --store. Through the admin API: ${VIA_GATEWAY.join(', ')}.`,
+      );
+    if (str(p, 'store') !== undefined)
+      throw new UsageError(
+        'give --store or --gateway, not both: --gateway reads the store the gateway writes.',
+      );
+  } else if (str(p, 'token') !== undefined) throw new UsageError('--token is for --gateway <url>.');
   try {
     return await command.run(p, io);
   } catch (err) {
     if (err instanceof GatewayError || err instanceof CliError) {
-      io.err(`regate audit ${sub}: ${err.message} [${err.code}]\n${hint(err.code)}`);
+      io.err(`regate audit ${sub}: ${err.message} [${err.code}]\n${hint(err.code)}${gatewayHint(err.code)}`);
       return EXIT.error;
     }
     throw err;
@@ -399,19 +424,45 @@ async function search(p: Parsed, io: IO): Promise<number> {
   if (limit !== undefined) query.limit = intOption('audit search', 'limit', limit, 1, 1000);
   const cursor = str(p, 'cursor');
   if (cursor !== undefined) query.cursor = cursor;
-  return withStore(p, async (store) => {
-    const page = await store.search(query);
-    const records = page.records.map(recordOf);
+  const print = (records: AuditRecord[], next: string | undefined, location: string): number => {
     if (format === 'json') {
-      io.out(`${JSON.stringify(page.next ? { records, next: page.next } : { records }, null, 2)}\n`);
+      io.out(`${JSON.stringify(next ? { records, next } : { records }, null, 2)}\n`);
       return EXIT.ok;
     }
     if (format === 'jsonl') for (const r of records) io.out(`${JSON.stringify(r)}\n`);
     else io.out(prettyLines(records));
-    if (records.length === 0) io.err(`no audit records match in ${store.location}\n`);
-    if (page.next) io.err(`more records: run the same search with --cursor ${page.next}\n`);
+    if (records.length === 0) io.err(`no audit records match in ${location}\n`);
+    if (next) io.err(`more records: run the same search with --cursor ${next}\n`);
     return EXIT.ok;
+  };
+  const gateway = await gatewayOf(p);
+  if (gateway) {
+    const page = await gateway.json<{ records: AuditRecord[]; next?: string }>(
+      'GET',
+      `/v1/audit/records?${searchParams(query)}`,
+    );
+    return print(page.records, page.next, gateway.base);
+  }
+  return withStore(p, async (store) => {
+    const page = await store.search(query);
+    return print(page.records.map(recordOf), page.next, store.location);
   });
+}
+
+/** The admin API client for --gateway, or undefined when the command works on the store. */
+async function gatewayOf(p: Parsed): Promise<GatewayClient | undefined> {
+  const url = str(p, 'gateway');
+  if (url === undefined) return undefined;
+  const token = str(p, 'token');
+  return GatewayClient.connect({ url, ...(token !== undefined ? { token } : {}) });
+}
+
+/** A search query as the admin API's query parameters (`text` is `q` there). */
+function searchParams(query: SearchQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined) params.set(key === 'text' ? 'q' : key, String(value));
+  return params;
 }
 
 /** One line per record, columns aligned across the page. */
@@ -625,6 +676,41 @@ async function exportRecords(p: Parsed, io: IO): Promise<number> {
       );
   }
   const output = str(p, 'output');
+  const gateway = await gatewayOf(p);
+  if (gateway) {
+    const sink = output === undefined ? stdoutSink(io) : fileSink(output);
+    try {
+      let count = 0;
+      if (format === 'jsonl') {
+        let cursor: string | undefined;
+        do {
+          const params = searchParams({ ...query, order: 'asc', limit: 1000, ...(cursor ? { cursor } : {}) });
+          const page = await gateway.json<{ records: AuditRecord[]; next?: string }>(
+            'GET',
+            `/v1/audit/records?${params}`,
+          );
+          for (const r of page.records) sink.write(`${JSON.stringify(r)}\n`);
+          count += page.records.length;
+          cursor = page.next;
+        } while (cursor);
+      } else {
+        const text = await gateway.text(
+          `/v1/audit/sessions/${encodeURIComponent(session!)}?format=${format === 'cast' ? 'asciicast' : 'transcript'}`,
+        );
+        sink.write(text);
+        count = 1;
+      }
+      sink.commit();
+      if (output !== undefined && format === 'jsonl')
+        io.err(`exported ${count} ${count === 1 ? 'record' : 'records'} to ${output}\n`);
+      else if (output !== undefined) io.err(`exported session ${session} to ${output}\n`);
+      else if (count === 0) io.err(`no audit records match in ${gateway.base}\n`);
+      return EXIT.ok;
+    } catch (err) {
+      sink.abort();
+      throw err;
+    }
+  }
   return withStore(p, async (store) => {
     const sink = output === undefined ? stdoutSink(io) : fileSink(output);
     try {

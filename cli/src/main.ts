@@ -11,11 +11,15 @@ import { APPROVALS_HELP, approvalsCommand } from './cmd-approvals.js';
 import { AUDIT_HELP, auditCommand } from './cmd-audit.js';
 import { BUILD_HELP, buildCommand } from './cmd-build.js';
 import { CHECK_HELP, checkCommand } from './cmd-check.js';
+import { CONFIG_HELP, configCommand } from './cmd-config.js';
 import { DECIDE_HELP, decideCommand } from './cmd-decide.js';
 import { EVAL_HELP, evalCommand } from './cmd-eval.js';
 import { FMT_HELP, fmtCommand } from './cmd-fmt.js';
+import { LOGIN_HELP, loginCommand } from './cmd-login.js';
+import { SERVE_HELP, serveCommand } from './cmd-serve.js';
 import { SIGN_HELP, signCommand } from './cmd-sign.js';
 import { TEST_HELP, testCommand } from './cmd-test.js';
+import { TOKEN_HELP, tokenCommand } from './cmd-token.js';
 import { VERIFY_HELP, verifyCommand } from './cmd-verify.js';
 import { EXIT, type IO, processIO } from './io.js';
 import { CliError, formatError } from './report-errors.js';
@@ -35,9 +39,17 @@ Commands:
   sign    sign a bundle tarball or directory (.signatures.json, like 'opa sign')
   verify  check a bundle's signature and every file's digest
 
-On the gateway's store:
+The gateway:
+  serve      run the gateway: the HTTP proxy, the admin API, the dev OIDC issuer
+  config     check a gateway config file, or print its JSON Schema
+
+On the gateway's store (or through its admin API with --gateway):
   audit      search, show, verify, export, replay and prune the audit trail; print the audit key
   approvals  list approval requests, approve or deny them (four-eyes)
+
+Your identity:
+  login      sign in to your OIDC provider (device flow) and store the token; --print prints it
+  token      mint a token from the gateway's dev issuer, for local use
 
 Run 'regate <command> --help' for a command's options, examples and exit codes.
 
@@ -57,6 +69,10 @@ const COMMANDS: Record<string, { run: (argv: string[], io: IO) => Promise<number
   verify: { run: verifyCommand, help: VERIFY_HELP },
   approvals: { run: approvalsCommand, help: APPROVALS_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  login: { run: loginCommand, help: LOGIN_HELP },
+  token: { run: tokenCommand, help: TOKEN_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
+  config: { run: configCommand, help: CONFIG_HELP },
 };
 
 export async function main(argv: string[], io: IO = processIO): Promise<number> {

@@ -14,6 +14,11 @@ import { removeTempTrees, tempTree } from './test-support.js';
 
 afterAll(removeTempTrees);
 
+// The admin API's JSON bodies, read loosely: each test asserts the fields it cares about.
+// biome-ignore lint/suspicious/noExplicitAny: a test's view of JSON it checks field by field
+type Json = any;
+const json = (r: Response): Promise<Json> => r.json();
+
 const POLICIES = new URL('../../../policies', import.meta.url).pathname;
 
 // The admin API takes its token verifier as a dependency; these tests give it a fixed map of tokens (the
@@ -152,7 +157,7 @@ describe('admin API probes', () => {
     expect((await call('/healthz')).status).toBe(200);
     const ready = await call('/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', policy: { revision: expect.any(String) } });
+    expect(await json(ready)).toMatchObject({ status: 'ready', policy: { revision: expect.any(String) } });
   });
 
   it('is not ready when no policy is active, or while stopping', async () => {
@@ -160,13 +165,13 @@ describe('admin API probes', () => {
     t = await setUp({ engine: new PolicyEngine(), stopping: () => true });
     const ready = await call('/readyz');
     expect(ready.status).toBe(503);
-    expect((await ready.json()).reasons).toEqual(['the gateway is stopping', 'no policy revision is active']);
+    expect((await json(ready)).reasons).toEqual(['the gateway is stopping', 'no policy revision is active']);
   });
 
   it('answers 404 JSON for a path outside /v1', async () => {
     const r = await call('/nope');
     expect(r.status).toBe(404);
-    expect(await r.json()).toMatchObject({ code: 'ERR_ADMIN_NOT_FOUND' });
+    expect(await json(r)).toMatchObject({ code: 'ERR_ADMIN_NOT_FOUND' });
   });
 });
 
@@ -175,7 +180,7 @@ describe('admin API authentication and authorization', () => {
     const r = await call('/v1/policy');
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(await r.json()).toMatchObject({ code: 'ERR_ADMIN_UNAUTHENTICATED' });
+    expect(await json(r)).toMatchObject({ code: 'ERR_ADMIN_UNAUTHENTICATED' });
     const [rec] = await adminRecords();
     expect(rec).toMatchObject({
       operation: 'policy.read',
@@ -187,7 +192,7 @@ describe('admin API authentication and authorization', () => {
   it('answers 401 for a token the verifier refuses, naming its code', async () => {
     const r = await call('/v1/policy', { token: 'mallory' });
     expect(r.status).toBe(401);
-    expect((await r.json()).error).toContain('ERR_TOKEN_SIGNATURE');
+    expect((await json(r)).error).toContain('ERR_TOKEN_SIGNATURE');
   });
 
   it('answers 401 for an Authorization header that is not a bearer token', async () => {
@@ -199,7 +204,7 @@ describe('admin API authentication and authorization', () => {
     for (const who of ['carol', 'agent']) {
       const r = await call('/v1/policy', { token: who });
       expect(r.status).toBe(403);
-      expect(await r.json()).toMatchObject({
+      expect(await json(r)).toMatchObject({
         code: 'ERR_ADMIN_FORBIDDEN',
         error: expect.stringContaining('may not policy.read'),
       });
@@ -214,7 +219,7 @@ describe('admin API authentication and authorization', () => {
   it('serves the policy to an admin and records the call', async () => {
     const r = await call('/v1/policy', { token: 'alice' });
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = await json(r);
     expect(body).toMatchObject({
       revision: t.engine.revision,
       entrypoint: 'regate',
@@ -232,7 +237,7 @@ describe('admin API authentication and authorization', () => {
     expect((await call('/v1/nothing', { token: 'alice' })).status).toBe(404);
     const r = await call('/v1/policy', { token: 'alice', method: 'DELETE' });
     expect(r.status).toBe(405);
-    expect(await r.json()).toMatchObject({ code: 'ERR_ADMIN_METHOD' });
+    expect(await json(r)).toMatchObject({ code: 'ERR_ADMIN_METHOD' });
     expect((await adminRecords()).map((x) => x.detail.status)).toEqual([404, 405]);
   });
 });
@@ -240,35 +245,35 @@ describe('admin API authentication and authorization', () => {
 describe('admin API approvals', () => {
   it('lists requests for an approver and filters by state and mine', async () => {
     const id = await openApproval('alice');
-    const all = await (await call('/v1/approvals', { token: 'bob' })).json();
+    const all = await json(await call('/v1/approvals', { token: 'bob' }));
     expect(all.approvals.map((a: { id: string }) => a.id)).toEqual([id]);
-    const mine = await (await call('/v1/approvals?mine=true&state=pending', { token: 'alice' })).json();
+    const mine = await json(await call('/v1/approvals?mine=true&state=pending', { token: 'alice' }));
     expect(mine.approvals).toEqual([]); // alice opened it: not hers to vote on
-    const denied = await (await call('/v1/approvals?state=denied', { token: 'bob' })).json();
+    const denied = await json(await call('/v1/approvals?state=denied', { token: 'bob' }));
     expect(denied.approvals).toEqual([]);
     const one = await call(`/v1/approvals/${id}`, { token: 'bob' });
-    expect(await one.json()).toMatchObject({ id, state: 'pending', requester: { subject: 'alice' } });
+    expect(await json(one)).toMatchObject({ id, state: 'pending', requester: { subject: 'alice' } });
   });
 
   it('refuses a requester approving their own request (four-eyes), then takes another admin’s vote', async () => {
     const id = await openApproval('alice');
     const own = await call(`/v1/approvals/${id}/approve`, { token: 'alice', method: 'POST', body: '{}' });
     expect(own.status).toBe(409);
-    expect(await own.json()).toMatchObject({ code: 'ERR_APPROVAL_SELF_APPROVAL' });
+    expect(await json(own)).toMatchObject({ code: 'ERR_APPROVAL_SELF_APPROVAL' });
     const ok = await call(`/v1/approvals/${id}/approve`, {
       token: 'bob',
       method: 'POST',
       body: '{"reason":"ticket 42"}',
     });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ id, state: 'approved', decided_by: 'bob' });
+    expect(await json(ok)).toMatchObject({ id, state: 'approved', decided_by: 'bob' });
     const again = await call(`/v1/approvals/${id}/deny`, {
       token: 'bob',
       method: 'POST',
       body: '{"reason":"no"}',
     });
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ code: 'ERR_APPROVAL_NOT_PENDING' });
+    expect(await json(again)).toMatchObject({ code: 'ERR_APPROVAL_NOT_PENDING' });
     const votes = (await adminRecords()).filter((r) => r.operation === 'approvals.vote');
     expect(votes.map((r) => [r.identity?.subject, r.detail.status, r.detail.approval])).toEqual([
       ['alice', 409, undefined],
@@ -281,13 +286,13 @@ describe('admin API approvals', () => {
     const id = await openApproval('alice');
     const bare = await call(`/v1/approvals/${id}/deny`, { token: 'bob', method: 'POST' });
     expect(bare.status).toBe(400);
-    expect(await bare.json()).toMatchObject({ code: 'ERR_APPROVAL_INVALID_VOTE' });
+    expect(await json(bare)).toMatchObject({ code: 'ERR_APPROVAL_INVALID_VOTE' });
     const r = await call(`/v1/approvals/${id}/deny`, {
       token: 'bob',
       method: 'POST',
       body: '{"reason":"freeze"}',
     });
-    expect(await r.json()).toMatchObject({ state: 'denied', decision_reason: 'freeze' });
+    expect(await json(r)).toMatchObject({ state: 'denied', decision_reason: 'freeze' });
   });
 
   it('refuses a caller without approvals.vote before the approval service sees the vote', async () => {
@@ -306,7 +311,7 @@ describe('admin API approvals', () => {
     const id = await openApproval('alice');
     const r = await call(`/v1/approvals/${id}/approve`, { token: 'bob', method: 'POST', body });
     expect(r.status).toBe(400);
-    expect((await r.json()).error).toMatch(message);
+    expect((await json(r)).error).toMatch(message);
   });
 
   it('answers 413 for a body over the admin limit', async () => {
@@ -317,7 +322,7 @@ describe('admin API approvals', () => {
       body: JSON.stringify({ reason: 'x'.repeat(5000) }),
     });
     expect(r.status).toBe(413);
-    expect(await r.json()).toMatchObject({ code: 'ERR_ADMIN_BODY_TOO_LARGE' });
+    expect(await json(r)).toMatchObject({ code: 'ERR_ADMIN_BODY_TOO_LARGE' });
   });
 
   it('answers 413 for a chunked body that grows past the limit', async () => {
@@ -348,7 +353,7 @@ describe('admin API approvals', () => {
     for (const q of ['state=open', 'limit=0', 'limit=x', 'mine=yes', 'stat=pending']) {
       const r = await call(`/v1/approvals?${q}`, { token: 'bob' });
       expect(r.status, q).toBe(400);
-      expect((await r.json()).code).toBe('ERR_ADMIN_BAD_REQUEST');
+      expect((await json(r)).code).toBe('ERR_ADMIN_BAD_REQUEST');
     }
   });
 });
@@ -373,24 +378,24 @@ describe('admin API audit', () => {
       { token: 'alice' },
     );
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body = await json(r);
     expect(body.records).toHaveLength(1);
     expect(body.records[0]).toMatchObject({
       type: 'action',
       action: { http: { path: '/customers/1' } },
       hash: expect.any(String),
     });
-    const none = await (await call('/v1/audit/records?identity=bob', { token: 'alice' })).json();
+    const none = await json(await call('/v1/audit/records?identity=bob', { token: 'alice' }));
     expect(none.records).toEqual([]);
   });
 
   it('pages with limit and cursor', async () => {
-    const first = await (await call('/v1/audit/records?session=ses-1&limit=1', { token: 'alice' })).json();
+    const first = await json(await call('/v1/audit/records?session=ses-1&limit=1', { token: 'alice' }));
     expect(first.records).toHaveLength(1);
     expect(first.next).toEqual(expect.any(String));
-    const second = await (
-      await call(`/v1/audit/records?session=ses-1&limit=1&cursor=${first.next}`, { token: 'alice' })
-    ).json();
+    const second = await json(
+      await call(`/v1/audit/records?session=ses-1&limit=1&cursor=${first.next}`, { token: 'alice' }),
+    );
     expect(second.records).toHaveLength(1);
     expect(second.records[0].seq).not.toBe(first.records[0].seq);
   });
@@ -407,7 +412,7 @@ describe('admin API audit', () => {
   ])('answers 400 for %s', async (query, message) => {
     const r = await call(`/v1/audit/records?${query}`, { token: 'alice' });
     expect(r.status).toBe(400);
-    expect((await r.json()).error).toMatch(message);
+    expect((await json(r)).error).toMatch(message);
   });
 
   it('exports a session as JSON Lines and as a transcript, and 404s an unknown one', async () => {
@@ -450,7 +455,7 @@ describe('admin API when the audit trail fails', () => {
     await open.close({ closeStore: false });
     const r = await call('/v1/policy', { token: 'alice' });
     expect(r.status).toBe(503);
-    expect(await r.json()).toMatchObject({
+    expect(await json(r)).toMatchObject({
       code: 'ERR_ADMIN_AUDIT_UNAVAILABLE',
       error: expect.stringContaining('ERR_AUDIT_CLOSED'),
     });
@@ -458,7 +463,7 @@ describe('admin API when the audit trail fails', () => {
     expect((await call('/v1/policy')).status).toBe(503);
     const ready = await call('/readyz');
     expect(ready.status).toBe(503);
-    expect((await ready.json()).reasons[0]).toMatch(
+    expect((await json(ready)).reasons[0]).toMatch(
       /the audit trail cannot take records since .*ERR_AUDIT_CLOSED/,
     );
   });
