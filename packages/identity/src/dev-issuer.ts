@@ -177,7 +177,7 @@ export async function mintDevToken(options: MintDevTokenOptions): Promise<string
     if (err instanceof IdentityError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
       throw new IdentityError(
         'ERR_IDENTITY_KEY',
-        `no dev issuer key at ${options.keyPath}: start the gateway once with the dev issuer (it creates the key), or pass --key <file>`,
+        `no dev issuer key at ${options.keyPath}: start the gateway once with the dev issuer, or pass --key <file> (the gateway creates the key when it first starts)`,
         { cause: err.cause },
       );
     throw err;

@@ -4,7 +4,7 @@ import { GatewayError } from '@regate/action';
  * Every error `@regate/identity` raises, with what it means. README.md lists the same table (a test keeps
  * the two in sync). The ERR_TOKEN_* codes are the client's problem (answer 401); ERR_ISSUER_UNREACHABLE
  * and ERR_INTROSPECTION_FAILED are the gateway's side (answer 503, the client may retry); the last two are
- * raised while starting, never for a token.
+ * raised while starting, never for a token; ERR_DEVICE_LOGIN only by `regate login`.
  */
 export const IDENTITY_ERROR_CODES = {
   ERR_TOKEN_MISSING: 'no token was presented, or it is empty',
@@ -27,6 +27,8 @@ export const IDENTITY_ERROR_CODES = {
     'the issuer’s discovery document, JWKS or introspection endpoint cannot be fetched (down, timed out, not the issuer it claims to be)',
   ERR_INTROSPECTION_FAILED:
     'the introspection endpoint answered with an error (wrong client id or secret, client not allowed to introspect)',
+  ERR_DEVICE_LOGIN:
+    'a device-flow sign-in failed: the provider is unreachable or has no device flow, refused the client, the person denied it, or the code expired',
   ERR_IDENTITY_CONFIG:
     'the identity configuration is invalid (issuer URL, http:// for a non-loopback host without allowInsecureHttp, empty audience, a disallowed algorithm)',
   ERR_IDENTITY_KEY: 'the dev issuer’s key file is missing, cannot be created, read or parsed',
