@@ -16,11 +16,9 @@ import { DECIDE_HELP, decideCommand } from './cmd-decide.js';
 import { EVAL_HELP, evalCommand } from './cmd-eval.js';
 import { FMT_HELP, fmtCommand } from './cmd-fmt.js';
 import { LOGIN_HELP, loginCommand } from './cmd-login.js';
-import { LOGIN_HELP, loginCommand } from './cmd-login.js';
 import { SERVE_HELP, serveCommand } from './cmd-serve.js';
 import { SIGN_HELP, signCommand } from './cmd-sign.js';
 import { TEST_HELP, testCommand } from './cmd-test.js';
-import { TOKEN_HELP, tokenCommand } from './cmd-token.js';
 import { TOKEN_HELP, tokenCommand } from './cmd-token.js';
 import { VERIFY_HELP, verifyCommand } from './cmd-verify.js';
 import { EXIT, type IO, processIO } from './io.js';
@@ -53,10 +51,6 @@ Your identity:
   login      sign in to your OIDC provider (device flow) and store the token; --print prints it
   token      mint a token from the gateway's dev issuer, for local use
 
-Your identity:
-  login      sign in to your OIDC provider (device flow) and store the token; --print prints it
-  token      mint a token from the gateway's dev issuer, for local use
-
 Run 'regate <command> --help' for a command's options, examples and exit codes.
 
 Options:
@@ -75,8 +69,6 @@ const COMMANDS: Record<string, { run: (argv: string[], io: IO) => Promise<number
   verify: { run: verifyCommand, help: VERIFY_HELP },
   approvals: { run: approvalsCommand, help: APPROVALS_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
-  login: { run: loginCommand, help: LOGIN_HELP },
-  token: { run: tokenCommand, help: TOKEN_HELP },
   login: { run: loginCommand, help: LOGIN_HELP },
   token: { run: tokenCommand, help: TOKEN_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
