@@ -12,7 +12,8 @@ gateway running the dev issuer accepts as your identity, with no identity provid
 use only: anyone who can read the key file can mint a token for anyone. Against a real identity
 provider, sign in with 'regate login' instead.
 
-The key is the one the gateway creates when it starts with the dev issuer; start it once first.
+The key is the one the gateway creates when it starts with the dev issuer; start it once first. With
+-c, the key, the issuer URL and the audience are taken from the gateway's config file.
 
 Options:
   -u, --user <subject>      who the token is for (its subject); required
@@ -24,12 +25,15 @@ Options:
       --issuer <url>        the dev issuer's URL, as the gateway serves it
                             (default ${DEV_ISSUER_DEFAULTS.issuer})
       --audience <aud>      the audience the gateway accepts (default ${DEV_ISSUER_DEFAULTS.audience})
+  -c, --config <file>       the gateway's config: its dev issuer key (data_dir/dev-issuer.jwk), its
+                            issuer URL (on the admin listener) and audience
   -h, --help                show this help
 
 Examples:
   regate token --user alice --groups dba,ops
   curl -H "Authorization: Bearer $(regate token --user alice)" http://127.0.0.1:8080/orders
   regate token --user ci-bot --type agent --ttl 15m
+  regate token -c examples/quickstart/gateway.yaml --user alice --groups analyst
 
 Exit codes:
   0  the token was printed
@@ -46,6 +50,7 @@ const OPTIONS: OptionSpec = {
   key: { type: 'string' },
   issuer: { type: 'string' },
   audience: { type: 'string' },
+  config: { type: 'string', short: 'c' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -73,11 +78,12 @@ export async function tokenCommand(argv: string[], io: IO): Promise<number> {
     .map((g) => g.trim())
     .filter((g) => g !== '');
   const email = str(p, 'email');
-  const audience = str(p, 'audience');
+  const fromConfig = await devIssuerOf(str(p, 'config'));
+  const audience = str(p, 'audience') ?? fromConfig?.audience;
   try {
     const token = await mintDevToken({
-      keyPath: str(p, 'key') ?? DEV_ISSUER_DEFAULTS.keyPath,
-      issuer: str(p, 'issuer') ?? DEV_ISSUER_DEFAULTS.issuer,
+      keyPath: str(p, 'key') ?? fromConfig?.keyPath ?? DEV_ISSUER_DEFAULTS.keyPath,
+      issuer: str(p, 'issuer') ?? fromConfig?.issuer ?? DEV_ISSUER_DEFAULTS.issuer,
       subject: user,
       ttlSec: parseTtl(str(p, 'ttl') ?? '1h'),
       ...(groups === undefined ? {} : { groups }),
@@ -89,6 +95,31 @@ export async function tokenCommand(argv: string[], io: IO): Promise<number> {
     return EXIT.ok;
   } catch (err) {
     if (err instanceof IdentityError) throw new CliError(err.code, `${err.message} [${err.code}]`);
+    throw err;
+  }
+}
+
+/** The dev issuer a gateway config runs: its key file, URL and audience (undefined without -c). */
+async function devIssuerOf(
+  file: string | undefined,
+): Promise<{ keyPath: string; issuer: string; audience: string } | undefined> {
+  if (file === undefined) return undefined;
+  // Loaded only with -c: the gateway package is large, and minting a token should stay quick.
+  const { ConfigError, devIssuerUrl, loadConfig } = await import('@regate/gateway');
+  try {
+    const config = loadConfig(file);
+    if (!config.identity.dev)
+      throw new CliError(
+        'ERR_NOT_DEV_ISSUER',
+        `${config.file} identifies clients with ${config.identity.issuer}, not the dev issuer: get a token from that provider ('regate login').`,
+      );
+    return {
+      keyPath: config.identity.keyPath,
+      issuer: devIssuerUrl(config.admin),
+      audience: config.identity.audience,
+    };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.code, `${err.message} [${err.code}]`);
     throw err;
   }
 }

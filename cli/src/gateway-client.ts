@@ -4,6 +4,7 @@
  * gateway's policy decides what they may see and do, and every call lands in the audit trail.
  */
 import { UsageError } from './args.js';
+import { storedToken } from './cmd-login.js';
 import { CliError } from './report-errors.js';
 
 /** The help lines of --gateway and --token, shared by the commands that take them. */
@@ -55,8 +56,9 @@ export class GatewayClient {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new UsageError(`--gateway must be an http:// or https:// URL, not '${options.url}'.`);
     const env = options.env ?? process.env;
-    const token =
-      nonEmpty(options.token) ?? nonEmpty(env.REGATE_TOKEN) ?? nonEmpty(await options.storedToken?.());
+    const stored =
+      options.storedToken ?? (() => storedToken({ env: env as NodeJS.ProcessEnv })?.access_token);
+    const token = nonEmpty(options.token) ?? nonEmpty(env.REGATE_TOKEN) ?? nonEmpty(await stored());
     if (token === undefined)
       throw new CliError(
         'ERR_TOKEN_MISSING',
