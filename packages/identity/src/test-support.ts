@@ -206,10 +206,16 @@ function providerConfig(keys: SigningKey[]): Record<string, unknown> {
 
 /**
  * Completes a device-flow sign-in the way a person in a browser would: opens the verification page,
- * enters the user code, confirms, signs in as `user` on the provider's login form and consents. Every
+ * enters the user code, confirms (or aborts, with `deny`), signs in as `user` on the provider's login
+ * form and consents. Every
  * step is a real request to the provider's interaction endpoints; cookies are carried along.
  */
-export async function approveDevice(verificationUri: string, userCode: string, user: string): Promise<void> {
+export async function approveDevice(
+  verificationUri: string,
+  userCode: string,
+  user: string,
+  options: { deny?: boolean } = {},
+): Promise<void> {
   const jar = new Map<string, string>();
   let url = verificationUri;
   let init: RequestInit = {};
@@ -231,7 +237,7 @@ export async function approveDevice(verificationUri: string, userCode: string, u
     const html = await res.text();
     if (res.status !== 200)
       throw new Error(`device approval: HTTP ${res.status} at ${url}: ${html.slice(0, 300)}`);
-    if (html.includes('Sign-in Success')) return;
+    if (html.includes('Sign-in Success') || (options.deny && html.includes('Sign-in request was interrupted'))) return;
     const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
     if (!form) throw new Error(`device approval: no form at ${url}`);
     const fields = new URLSearchParams();
@@ -250,6 +256,11 @@ export async function approveDevice(verificationUri: string, userCode: string, u
               ? 'any'
               : value,
       );
+    }
+    // The confirmation page's [ Abort ] button (outside the form) posts the same fields with abort=yes.
+    if (options.deny && fields.get('confirm') === 'yes') {
+      fields.delete('confirm');
+      fields.set('abort', 'yes');
     }
     url = form[1] ?? url;
     init = {
