@@ -237,7 +237,11 @@ export async function approveDevice(
     const html = await res.text();
     if (res.status !== 200)
       throw new Error(`device approval: HTTP ${res.status} at ${url}: ${html.slice(0, 300)}`);
-    if (html.includes('Sign-in Success') || (options.deny && html.includes('Sign-in request was interrupted'))) return;
+    if (
+      html.includes('Sign-in Success') ||
+      (options.deny && html.includes('Sign-in request was interrupted'))
+    )
+      return;
     const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
     if (!form) throw new Error(`device approval: no form at ${url}`);
     const fields = new URLSearchParams();
