@@ -21,7 +21,8 @@ console.log('example API listening on http://127.0.0.1:9090 (reach it through re
 const gateway = spawn(
   process.execPath,
   [here('../../cli/bin/regate.js'), 'serve', '-c', here('./gateway.yaml'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
+  // From the checkout's source: a dist/ left by an earlier build may be older than the code.
+  { stdio: 'inherit', env: { ...process.env, REGATE_FROM_SOURCE: '1' } },
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
