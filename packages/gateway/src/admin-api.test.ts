@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import type { Action, Identity } from '@regate/action';
 import { ApprovalService, approvalStoreFor } from '@regate/approvals';
@@ -89,7 +89,7 @@ async function setUp(overrides: Partial<AdminApiDeps> = {}): Promise<Setup> {
     metricsPublic: false,
     maxBodyBytes: 1024,
     activatedAt: () => '2026-11-23T09:00:00.000Z',
-    stopping: () => false,
+    phase: () => 'running',
     ...overrides,
   };
   const server = createServer(createAdminHandler(deps));
@@ -162,10 +162,23 @@ describe('admin API probes', () => {
 
   it('is not ready when no policy is active, or while stopping', async () => {
     await tearDown(t);
-    t = await setUp({ engine: new PolicyEngine(), stopping: () => true });
+    t = await setUp({ engine: new PolicyEngine(), phase: () => 'stopping' });
     const ready = await call('/readyz');
     expect(ready.status).toBe(503);
     expect((await json(ready)).reasons).toEqual(['the gateway is stopping', 'no policy revision is active']);
+  });
+
+  it('answers 400 to bytes that are not HTTP, and stays up', async () => {
+    const { port } = t.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end('HELLO GATEWAY\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await call('/healthz')).status).toBe(200);
   });
 
   it('answers 404 JSON for a path outside /v1', async () => {

@@ -58,8 +58,8 @@ export interface AdminApiDeps {
   activatedAt: () => string | undefined;
   /** The dev issuer's handler, when identity.dev; returns false for URLs it does not serve. */
   devIssuer?: () => ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  /** True while the gateway stops: not ready. */
-  stopping: () => boolean;
+  /** Where the gateway is in its life: ready only while `running`. */
+  phase: () => 'starting' | 'running' | 'stopping';
 }
 
 interface Answer {
@@ -370,7 +370,8 @@ function send(res: ServerResponse, deps: AdminApiDeps, answer: Answer): void {
 
 async function readiness(deps: AdminApiDeps): Promise<Answer> {
   const reasons: string[] = [];
-  if (deps.stopping()) reasons.push('the gateway is stopping');
+  const phase = deps.phase();
+  if (phase !== 'running') reasons.push(`the gateway is ${phase}`);
   if (deps.engine.revision === null) reasons.push('no policy revision is active');
   const audit = await deps.recorder.probe();
   if (!audit.ok)

@@ -55,6 +55,10 @@ export interface GatewayAddresses {
   devIssuer?: string;
 }
 
+interface GatewayState {
+  phase: 'starting' | 'running' | 'stopping';
+}
+
 export class Gateway {
   readonly config: GatewayConfig;
   readonly engine: PolicyEngine;
@@ -65,7 +69,7 @@ export class Gateway {
   readonly addresses: GatewayAddresses;
   readonly #http: HttpAdapter | undefined;
   readonly #admin: Server;
-  readonly #state: { stopping: boolean };
+  readonly #state: GatewayState;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -78,8 +82,8 @@ export class Gateway {
     addresses: GatewayAddresses;
     http: HttpAdapter | undefined;
     admin: Server;
-    /** Shared with the admin API: readiness turns 503 once stop() starts. */
-    state: { stopping: boolean };
+    /** Shared with the admin API: ready only while running. */
+    state: GatewayState;
   }) {
     this.config = parts.config;
     this.engine = parts.engine;
@@ -174,7 +178,7 @@ export class Gateway {
 
       // The admin listener first: the dev issuer's URL names its port.
       let identity: IdentitySetup | undefined;
-      const state = { stopping: false };
+      const state: GatewayState = { phase: 'starting' };
       const admin = createServer(
         createAdminHandler({
           engine,
@@ -192,10 +196,9 @@ export class Gateway {
           maxBodyBytes: config.admin.maxBodyBytes,
           activatedAt: () => activatedAt,
           devIssuer: () => identity?.devHandler,
-          stopping: () => state.stopping,
+          phase: () => state.phase,
         }),
       );
-      admin.on('clientError', (_err, socket) => socket.destroy());
       const adminAddress = await listen(admin, config.admin.port, config.admin.host, 'admin');
       cleanup.push(() => closeServer(admin));
       const adminUrl = urlOf('http', adminAddress);
@@ -287,6 +290,7 @@ export class Gateway {
         read: () => [{ value: recorder.health().ok ? 1 : 0 }],
       });
 
+      state.phase = 'running';
       return new Gateway({
         config,
         engine,
@@ -315,7 +319,7 @@ export class Gateway {
   }
 
   async #stop(graceMs: number): Promise<void> {
-    this.#state.stopping = true;
+    this.#state.phase = 'stopping';
     this.logger.info('stopping', { grace_ms: graceMs });
     const errors: unknown[] = [];
     const step = async (what: string, fn: () => Promise<unknown>) => {
