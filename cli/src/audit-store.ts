@@ -4,13 +4,24 @@
  * anything: a missing file or a file without the audit tables is an error, not a new empty store that
  * would then "verify" without a single record.
  */
+
 import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type AuditStore, PostgresStore, pgClient, SqliteStore } from '@regate/audit';
 import { CliError } from './report-errors.js';
 
 /** Where the gateway keeps its audit store and its signing key unless configured otherwise. */
 export const DEFAULT_STORE = '.regate/audit.db';
 export const DEFAULT_KEY = '.regate/audit-key.pem';
+
+/**
+ * The gateway keeps its signing key beside its SQLite store (data_dir/audit-key.pem), so a store named
+ * with --store has its key next to it; for the default store, or a PostgreSQL URL, it is DEFAULT_KEY.
+ */
+export function defaultKeyFor(store: string | undefined): string {
+  if (store === undefined || /^postgres(ql)?:\/\//.test(store)) return DEFAULT_KEY;
+  return join(dirname(store), 'audit-key.pem');
+}
 
 /** The help line of `--store`, shared by the audit subcommands. */
 export const STORE_HELP = `      --store <path.db>     the gateway's audit store, a SQLite file (default ${DEFAULT_STORE},

@@ -18,7 +18,7 @@ import {
 } from '@regate/approvals';
 import { AuditLog, loadOrCreateSigningKey } from '@regate/audit';
 import { bool, type OptionSpec, oneOf, type Parsed, parse, str, UsageError } from './args.js';
-import { DEFAULT_KEY, openAuditStore, STORE_HELP } from './audit-store.js';
+import { DEFAULT_KEY, defaultKeyFor, openAuditStore, STORE_HELP } from './audit-store.js';
 import { GATEWAY_HELP, GatewayClient, gatewayHint } from './gateway-client.js';
 import { EXIT, type IO } from './io.js';
 import { CliError } from './report-errors.js';
@@ -290,7 +290,7 @@ async function vote(kind: 'approve' | 'deny', p: Parsed, args: string[], io: IO)
     throw new UsageError(
       `regate approvals deny needs --reason: the requester and the audit trail are told why. Run 'regate approvals --help' for more.`,
     );
-  const keyPath = str(p, 'key') ?? DEFAULT_KEY;
+  const keyPath = str(p, 'key') ?? defaultKeyFor(str(p, 'store'));
   if (!existsSync(keyPath))
     throw new CliError(
       'ERR_KEY_MISSING',

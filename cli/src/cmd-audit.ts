@@ -31,7 +31,7 @@ import {
   verifyChain,
 } from '@regate/audit';
 import { bool, type OptionSpec, oneOf, type Parsed, parse, str, strs, UsageError } from './args.js';
-import { DEFAULT_KEY, DEFAULT_STORE, openAuditStore, STORE_HELP } from './audit-store.js';
+import { DEFAULT_KEY, DEFAULT_STORE, defaultKeyFor, openAuditStore, STORE_HELP } from './audit-store.js';
 import { GATEWAY_HELP, GatewayClient, gatewayHint } from './gateway-client.js';
 import { EXIT, type IO } from './io.js';
 import { play, playLength, recordingOf } from './replay.js';
@@ -175,8 +175,9 @@ Options:
       --instance <name>     verify this chain only (default: every chain in the store)
       --key <file>          the gateway's key, to check signatures with: its public key PEM ('regate
                             audit key' prints it) or its private key PEM; repeat it for keys used
-                            before a rotation (default ${DEFAULT_KEY} when that file
-                            exists; without a key, signatures are not checked and a warning says so)
+                            before a rotation (default: audit-key.pem beside the --store file, or
+                            ${DEFAULT_KEY}, when that file exists; without a key, signatures are
+                            not checked and a warning says so)
   -f, --format <fmt>        pretty (default) or json: {"ok", "signaturesChecked", "keys", "chains":
                             [{"instance", "ok", "records", "firstSeq", "lastSeq", "checkpoints",
                             "unsigned", "problems": [{"kind", "seq", "message"}], ...}]}
@@ -566,11 +567,12 @@ async function verify(p: Parsed, io: IO): Promise<number> {
   noArguments(p, 'verify', 'name one chain with --instance');
   const format = oneOf('audit verify', 'format', str(p, 'format') ?? 'pretty', ['pretty', 'json'] as const);
   const given = strs(p, 'key');
-  const keyFiles = given.length > 0 ? given : existsSync(DEFAULT_KEY) ? [DEFAULT_KEY] : [];
+  const defaultKey = defaultKeyFor(str(p, 'store'));
+  const keyFiles = given.length > 0 ? given : existsSync(defaultKey) ? [defaultKey] : [];
   const publicKeys = keyFiles.map((file) => parsePublicKey(readKeyFile(file), file));
   if (publicKeys.length === 0)
     io.err(
-      `regate audit verify: warning: signatures were NOT checked — no --key was given and ${DEFAULT_KEY} does not exist. Give the gateway's public key with --key <file> ('regate audit key' prints it) to check that the checkpoints were signed by the gateway.\n`,
+      `regate audit verify: warning: signatures were NOT checked — no --key was given and ${defaultKey} does not exist. Give the gateway's public key with --key <file> ('regate audit key' prints it) to check that the checkpoints were signed by the gateway.\n`,
     );
   return withStore(p, async (store) => {
     const only = str(p, 'instance');
@@ -843,7 +845,7 @@ async function prune(p: Parsed, io: IO): Promise<number> {
     );
   const before = timeOption('audit prune', 'before', beforeText);
   const dryRun = bool(p, 'dry-run');
-  const keyPath = str(p, 'key') ?? DEFAULT_KEY;
+  const keyPath = str(p, 'key') ?? defaultKeyFor(str(p, 'store'));
   let key: SigningKey | undefined;
   if (existsSync(keyPath)) key = loadOrCreateSigningKey(keyPath);
   else if (!dryRun)
