@@ -3,11 +3,12 @@
  * a SQLite audit trail in a temporary data dir, a real upstream HTTP server on port 0, and real `fetch`
  * clients for both the HTTP listener and the admin API.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type AuditRecord, parsePublicKey, recordOf, SqliteStore, verifyChain } from '@regate/audit';
 import { DevIssuer } from '@regate/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -402,7 +403,7 @@ describe.skipIf(probeMount === undefined)(`Gateway when the audit store cannot w
   });
 });
 
-describe('Gateway stop', () => {
+describe('Gateway start and stop', () => {
   it('fails a held request with 503 once the grace period is over, and cancels its approval', async () => {
     const up = await startUpstream();
     const config = configFor(join(tempTree(), 'data'), up.url);
@@ -448,6 +449,74 @@ describe('Gateway stop', () => {
     const g = await Gateway.start(again, { logger: quiet() });
     await g.stop({ graceMs: 0 });
     blocker.close();
+  });
+
+  it('serves HTTPS with the certificate and key the config references (file:), checked by curl', async () => {
+    const up = await startUpstream();
+    const dir = tempTree();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const config = parseConfig(
+      {
+        data_dir: 'data',
+        instance: 'gw-e2e',
+        listeners: {
+          http: { port: 0, host: '127.0.0.1', tls: { cert: 'file:cert.pem', key: 'file:key.pem' } },
+        },
+        admin: { port: 0, host: '127.0.0.1' },
+        identity: { dev: true },
+        policy: { dir: POLICIES },
+        targets: [
+          {
+            name: 'example-api',
+            type: 'http',
+            url: up.url,
+            match: { path_prefix: '/' },
+            labels: { env: 'dev' },
+          },
+        ],
+      },
+      { baseDir: dir, env: {} },
+    );
+    const h = await new Harness(await Gateway.start(config, { logger: quiet() }), config).init();
+    try {
+      expect(h.gateway.addresses.http).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const token = await h.token('alice', ['analyst']);
+      // Asynchronously: the gateway answering curl runs in this process.
+      const { stdout: out } = await promisify(execFile)('curl', [
+        '-sS',
+        '--cacert',
+        join(dir, 'cert.pem'),
+        '-H',
+        `Authorization: Bearer ${token}`,
+        `${h.gateway.addresses.http}/customers/1`,
+      ]);
+      expect(JSON.parse(out)).toMatchObject({ id: 1, name: 'Ada' });
+    } finally {
+      await h.gateway.stop({ graceMs: 0 });
+      up.server.close();
+    }
   });
 
   it('refuses to start with a policy that does not compile', async () => {
