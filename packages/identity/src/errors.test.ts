@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AuthenticationFailure } from '@regate/action';
 import { describe, expect, it } from 'vitest';
 import { IDENTITY_ERROR_CODES, IdentityError } from './errors.js';
 
@@ -19,7 +20,9 @@ describe('IDENTITY_ERROR_CODES', () => {
 
   it('gives each error its code and name so callers can switch on it', () => {
     const err = new IdentityError('ERR_TOKEN_EXPIRED', 'expired');
-    expect(err).toBeInstanceOf(Error);
+    // What AdapterContext.authenticate rejects with: checked by the compiler.
+    const failure: AuthenticationFailure = err;
+    expect(failure).toBeInstanceOf(Error);
     expect(err.code).toBe('ERR_TOKEN_EXPIRED');
     expect(err.name).toBe('IdentityError');
   });
