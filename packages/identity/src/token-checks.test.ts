@@ -70,6 +70,26 @@ describe('TokenVerifier.fromJwks', () => {
     );
   });
 
+  it('still refuses a token it accepted before, once it has expired (the verified-token cache)', async () => {
+    let now = NOW;
+    const v = TokenVerifier.fromJwks(
+      { issuer: ISSUER, audience: 'regate' },
+      { keys: [es.publicJwk] },
+      { clock: () => new Date(now * 1000) },
+    );
+    const token = await sign({ exp: NOW + 60 });
+    expect(await code(v, token)).toBe('accepted');
+    expect(await code(v, token)).toBe('accepted');
+    now = NOW + 60 + 31;
+    expect(await code(v, token)).toBe('ERR_TOKEN_EXPIRED');
+    // A token differing from a remembered one in its signature alone is checked in full.
+    const [h, p, sig] = (await sign({ exp: NOW + 6000 })).split('.') as [string, string, string];
+    now = NOW;
+    expect(await code(v, `${h}.${p}.${sig}`)).toBe('accepted');
+    const forged = `${h}.${p}.${sig.slice(0, -4)}${sig.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    expect(await code(v, forged)).toBe('ERR_TOKEN_SIGNATURE');
+  });
+
   it('refuses a token when it has no exp, and when exp or nbf is not a number', async () => {
     const v = verifier();
     expect(await code(v, await sign({ exp: undefined }))).toBe('ERR_TOKEN_CLAIMS');

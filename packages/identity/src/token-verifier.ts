@@ -45,6 +45,16 @@ export interface TokenVerifierOptions {
 export const MAX_TOKEN_LENGTH = 32 * 1024;
 
 const JWS_PART = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * How many verified JWTs are remembered, so that a client's next request with the same token skips the
+ * signature check. A key removed from the issuer's JWKS does not evict tokens it signed: they stay
+ * accepted until they expire (restart the gateway after a key compromise). Opaque tokens are never
+ * remembered: the issuer may revoke them, and introspection is how that is noticed.
+ */
+export const VERIFIED_CACHE_SIZE = 10_000;
+
+const JWT_CHECKS = { from: 'token', requireIssuer: true, requireExpiry: true } as const;
 // RFC 6750 §2.1 b64token: what an opaque bearer token may be made of.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -52,6 +62,8 @@ export class TokenVerifier {
   readonly #config: ResolvedIdentityConfig;
   readonly #keys: TokenKeySource;
   readonly #clock: () => Date;
+  /** Claims of tokens whose signature verified, by token (oldest first, at most VERIFIED_CACHE_SIZE). */
+  readonly #verified = new Map<string, Record<string, unknown>>();
 
   private constructor(config: ResolvedIdentityConfig, keys: TokenKeySource, clock: () => Date) {
     this.#config = config;
@@ -131,6 +143,17 @@ export class TokenVerifier {
   }
 
   async #verifyJwt(token: string, header: Record<string, unknown>): Promise<Identity> {
+    // A token seen before skips the signature (the costly step: every request of a client carries the
+    // same token); its claims are checked again, times against the clock of now.
+    const seen = this.#verified.get(token);
+    if (seen !== undefined) {
+      try {
+        return this.#checkClaims(seen, JWT_CHECKS);
+      } catch (err) {
+        this.#verified.delete(token);
+        throw err;
+      }
+    }
     const c = this.#config;
     const alg = header.alg as string;
     if (!c.algorithms.includes(alg))
@@ -152,11 +175,11 @@ export class TokenVerifier {
         'ERR_TOKEN_MALFORMED',
         'the token is signed but its payload is not a JSON object of claims',
       );
-    return this.#checkClaims(claims as Record<string, unknown>, {
-      from: 'token',
-      requireIssuer: true,
-      requireExpiry: true,
-    });
+    const identity = this.#checkClaims(claims as Record<string, unknown>, JWT_CHECKS);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE)
+      this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, claims as Record<string, unknown>);
+    return identity;
   }
 
   async #checkSignature(token: string): Promise<CompactVerifyResult> {
