@@ -22,6 +22,8 @@ export const CLI_CLIENT = 'regate-cli';
 export const USERS: Record<string, { groups: string[]; email: string }> = {
   alice: { groups: ['dba'], email: 'alice@example.com' },
   bob: { groups: ['dev', 'ops'], email: 'bob@example.com' },
+  carol: { groups: ['admins'], email: 'carol@example.com' },
+  dave: { groups: ['admins'], email: 'dave@example.com' },
 };
 
 export interface SigningKey {
