@@ -2,6 +2,7 @@
  * Writes packages/action/schema/*.schema.json from the schemas in packages/action/src/schemas.ts, and
  * packages/gateway/gateway.schema.json (for editors) from the gateway's config schema.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionSchema, decisionSchema } from '../packages/action/src/schemas.js';
@@ -15,4 +16,8 @@ console.log(`wrote ${dir}/action.schema.json and decision.schema.json`);
 
 const gateway = join(import.meta.dirname, '../packages/gateway/gateway.schema.json');
 writeFileSync(gateway, `${JSON.stringify(gatewayJsonSchema(), null, 2)}\n`);
+// Biome checks this file (unlike packages/action/schema): write it in Biome's layout.
+execFileSync(join(import.meta.dirname, '../node_modules/.bin/biome'), ['format', '--write', gateway], {
+  stdio: 'ignore',
+});
 console.log(`wrote ${gateway}`);
