@@ -131,6 +131,10 @@ describe('regate', () => {
       'verify',
       'approvals',
       'audit',
+      'serve',
+      'config',
+      'login',
+      'token',
     ]) {
       expect(help.stdout).toContain(`  ${c} `);
     }
@@ -140,7 +144,7 @@ describe('regate', () => {
     const unknown = await regate(['tset']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe(
-      "regate: unknown command 'tset'. The commands are: test, eval, check, fmt, decide, build, sign, verify, approvals, audit. Run 'regate --help' for more.\n",
+      "regate: unknown command 'tset'. The commands are: test, eval, check, fmt, decide, build, sign, verify, approvals, audit, login, token, serve, config. Run 'regate --help' for more.\n",
     );
     const version = await regate(['--version']);
     expect(version.stdout).toMatch(/^regate \d+\.\d+\.\d+\n$/);
