@@ -8,7 +8,7 @@
  * (`audit.recovery_check`, with when the failure started) — at most once a second — so readiness comes
  * back by itself, and the trail says for how long it could not take records.
  */
-import type { AuditEvent, AuditLog, AuditRecord } from '@regate/audit';
+import type { ActionEvent, AuditEvent, AuditLog, AuditRecord } from '@regate/audit';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -19,6 +19,9 @@ const STORE_FAILURES = new Set([
   'ERR_AUDIT_CLOSED',
   'ERR_AUDIT_CHAIN_CONFLICT',
 ]);
+
+/** Refused actions waiting to be recorded as refused, at most (see #correctLater). */
+const MAX_CORRECTIONS = 10_000;
 
 export interface AuditHealth {
   ok: boolean;
@@ -45,6 +48,9 @@ export class AuditRecorder {
   #failedSince: Date | undefined;
   #lastError: string | undefined;
   #lastProbe = Number.NEGATIVE_INFINITY;
+  /** Actions refused because their record failed, to be recorded as refused once the store is back. */
+  readonly #corrections: ActionEvent[] = [];
+  #correcting = false;
 
   constructor(options: AuditRecorderOptions) {
     this.log = options.log;
@@ -75,6 +81,7 @@ export class AuditRecorder {
           );
         }
         this.#lastError = `${(err as Error)?.message ?? String(err)} [${label}]`;
+        if (event.type === 'action') this.#correctLater(event, label);
       }
       throw err;
     }
@@ -84,7 +91,46 @@ export class AuditRecorder {
       this.#failedSince = undefined;
       this.#lastError = undefined;
     }
+    if (this.#corrections.length > 0) void this.#recordCorrections();
     return record;
+  }
+
+  /**
+   * The adapter refuses an action whose record failed (503, not forwarded). A commit that timed out may
+   * still land, though, leaving a record that says `forwarded`; and a commit that failed outright left
+   * no trace of the refusal. So the refusal itself is recorded once the store takes records again: the
+   * same action, outcome `error`, saying it was not forwarded. Bounded: past MAX_CORRECTIONS the
+   * oldest are dropped, and the log says how many.
+   */
+  #correctLater(event: ActionEvent, code: string): void {
+    if (this.#corrections.length >= MAX_CORRECTIONS) {
+      this.#corrections.shift();
+      this.#metrics.auditAppendFailures.inc({ code: 'correction_dropped' });
+    }
+    const { result: _result, ...rest } = event;
+    this.#corrections.push({
+      ...rest,
+      outcome: 'error',
+      error: `refused and not forwarded: the audit trail did not confirm the record of this action (${code}); an earlier record of it with another outcome, if the store took it late, is superseded by this one`,
+    });
+  }
+
+  async #recordCorrections(): Promise<void> {
+    if (this.#correcting) return;
+    this.#correcting = true;
+    try {
+      while (this.#corrections.length > 0 && this.#failedSince === undefined) {
+        const next = this.#corrections[0] as ActionEvent;
+        try {
+          await this.log.append(next);
+        } catch {
+          return; // the store failed again: the next successful append retries
+        }
+        this.#corrections.shift();
+      }
+    } finally {
+      this.#correcting = false;
+    }
   }
 
   health(): AuditHealth {
