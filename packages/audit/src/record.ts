@@ -6,7 +6,17 @@
  * `effect`, `outcome` — filled from the Action when the event carries one, so a search never has to know
  * the shape of each event type.
  */
-import type { Action, ApprovalRequirement, Decision, Effect, Identity } from '@regate/action';
+import {
+  ACTION_OUTCOMES,
+  type Action,
+  type ActionOutcome,
+  type ActionResult,
+  type ApprovalRequirement,
+  type Decision,
+  type Effect,
+  type Identity,
+  type TerminalChunk,
+} from '@regate/action';
 
 export const EVENT_TYPES = [
   'session.start',
@@ -19,34 +29,18 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What happened to an action after the decision. */
-export const OUTCOMES = [
-  'forwarded',
-  'blocked',
-  'approval_requested',
-  'approved',
-  'denied',
-  'expired',
-  'error',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** What happened to an action after the decision: the adapter contract's outcomes (@regate/action). */
+export const OUTCOMES = ACTION_OUTCOMES;
+export type Outcome = ActionOutcome;
 
 export const APPROVAL_STATES = ['requested', 'approved', 'denied', 'expired', 'cancelled'] as const;
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
 /** Result metadata: what came back (rows for SQL, bytes, HTTP status, SSH exit status). */
-export interface ResultMeta {
-  rows?: number;
-  bytes?: number;
-  status?: number;
-  exit_status?: number;
-  duration_ms?: number;
-  /** A few rows or a body excerpt, already masked by the Decision's rules; redacted again before storage. */
-  sample?: unknown;
-}
+export type ResultMeta = ActionResult;
 
 /** One asciicast v2 event: seconds since the recording started, `o` output, `i` input, `r` resize, `m` marker. */
-export type AsciicastEvent = [number, 'o' | 'i' | 'r' | 'm', string];
+export type AsciicastEvent = TerminalChunk;
 
 interface EventBase {
   /** RFC 3339; the log's clock fills it when absent. */
