@@ -73,6 +73,8 @@ let up: Upstream;
 let gateway: Gateway;
 let config: GatewayConfig;
 const answered: string[] = [];
+/** How far the gateway's clock runs ahead of the real one (moved to expire an approval). */
+let skew = 0;
 const tokens: Record<string, string> = {};
 
 async function deviceToken(user: string): Promise<string> {
@@ -142,7 +144,10 @@ beforeAll(async () => {
     },
     { baseDir: tempTree(), env: {} },
   );
-  gateway = await Gateway.start(config, { logger: createLogger({ level: 'error', write: () => {} }) });
+  gateway = await Gateway.start(config, {
+    logger: createLogger({ level: 'error', write: () => {} }),
+    clock: () => new Date(Date.now() + skew),
+  });
   // Services with client credentials (svc: groups dba and ops); people with the device flow.
   tokens.svc = await idp.serviceToken();
   tokens.carol = await deviceToken('carol');
@@ -197,6 +202,21 @@ describe('Gateway with a real OpenID Provider', () => {
     const denied = await second;
     expect(denied.status).toBe(403);
     expect(up.seen.filter((l) => l === 'POST /admin/users')).toHaveLength(1);
+  });
+
+  it('refuses a held request once its approval expires by the gateway clock, and forwards nothing', async () => {
+    const posts = up.seen.filter((l) => l === 'POST /admin/users').length;
+    const held = http('/admin/users', {
+      token: tokens.carol as string,
+      method: 'POST',
+      body: '{"name":"late"}',
+    });
+    await pendingApproval(tokens.dave as string);
+    skew += 10 * 60_000 + 1000; // past the approvals' default timeout (10 minutes)
+    const res = await held;
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { code: string }).code).toBe('ERR_HTTP_APPROVAL_EXPIRED');
+    expect(up.seen.filter((l) => l === 'POST /admin/users').length).toBe(posts);
   });
 
   it('streams a response before the upstream has finished it', async () => {
