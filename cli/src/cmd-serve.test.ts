@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../test/support/free-port.js';
 import { BIN, cleanup, regate, tree } from './test-support.js';
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -16,17 +17,6 @@ afterAll(cleanup);
 const POLICIES = new URL('../../policies', import.meta.url).pathname;
 
 /** A port free right now (the gateway's config names fixed ports: `regate token -c` reads them). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function upstream(): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');

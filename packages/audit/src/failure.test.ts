@@ -1,41 +1,27 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog } from './log.js';
 import { SqliteStore } from './sqlite-store.js';
-import { actionEvent, openLog, sqlAction, tempDir } from './test-support.js';
+import {
+  actionEvent,
+  mountTmpfs,
+  openLog,
+  sqlAction,
+  TMPFS_NEEDS,
+  tempDir,
+  unmountTmpfs,
+} from './test-support.js';
 import { verifyChain } from './verify.js';
 
 /**
  * Real faults: a tiny tmpfs that fills up, and a tmpfs remounted read-only. Mounting needs root, which
  * CI has (.ci/run runs as root); elsewhere these tests are reported as skipped, with the reason.
  */
-const mounts: string[] = [];
-function tmpfs(sizeKb: number): string | undefined {
-  const dir = join(tempDir('regate-fault-'), 'mnt');
-  mkdirSync(dir);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounts.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of mounts) {
-    try {
-      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-  }
-});
-const probe = tmpfs(64);
-const canMount = probe !== undefined;
-const why = 'needs root to mount a tmpfs (CI runs as root)';
+afterAll(unmountTmpfs);
+const canMount = mountTmpfs(64) !== undefined;
+const why = TMPFS_NEEDS;
 
 function bigEvent(i: number) {
   const filler = 'x'.repeat(4000);
@@ -50,7 +36,7 @@ describe('the SQLite audit store when the disk fails', () => {
   it.skipIf(!canMount)(
     `rejects append() quickly with ERR_AUDIT_STORE_UNAVAILABLE when the disk is full (${why})`,
     async () => {
-      const dir = tmpfs(512) as string;
+      const dir = mountTmpfs(512) as string;
       const { log } = await openLog({ path: join(dir, 'audit.db') });
       let failure: unknown;
       const started = Date.now();
@@ -78,7 +64,7 @@ describe('the SQLite audit store when the disk fails', () => {
   it.skipIf(!canMount)(
     `fails with ERR_AUDIT_STORE_UNAVAILABLE when the file system is read-only, and works again once it is writable (${why})`,
     async () => {
-      const dir = tmpfs(8192) as string;
+      const dir = mountTmpfs(8192) as string;
       const path = join(dir, 'audit.db');
       const first = await openLog({ path });
       const one = await first.log.append(actionEvent(1));

@@ -1,5 +1,6 @@
 /** Shared by this package's tests: events and a log over a fresh SQLite file. */
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Action, Decision } from '@regate/action';
@@ -74,4 +75,36 @@ export async function openLog(
     key,
   });
   return { log, store, key, path };
+}
+
+/**
+ * Real disk faults need a file system that fills up or turns read-only: a small tmpfs. Mounting needs
+ * root, which CI has (.ci/run runs as root); elsewhere mountTmpfs answers undefined and the tests that
+ * need it are reported as skipped, with TMPFS_NEEDS as the reason. Call unmountTmpfs in afterAll.
+ */
+export const TMPFS_NEEDS = 'needs root to mount a tmpfs (CI runs as root)';
+
+const mounts: string[] = [];
+
+export function mountTmpfs(sizeKb: number): string | undefined {
+  const dir = join(tempDir('regate-fault-'), 'mnt');
+  mkdirSync(dir);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  mounts.push(dir);
+  return dir;
+}
+
+export function unmountTmpfs(): void {
+  for (const dir of mounts.splice(0)) {
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@
  * clients for both the HTTP listener and the admin API.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { type AuditRecord, parsePublicKey, recordOf, SqliteStore, verifyChain } from '@regate/audit';
 import { DevIssuer } from '@regate/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountTmpfs, TMPFS_NEEDS, unmountTmpfs } from '../../audit/src/test-support.js';
 import { type GatewayConfig, parseConfig } from './config.js';
 import { Gateway } from './gateway.js';
 import { createLogger } from './logger.js';
@@ -306,29 +307,9 @@ describe('Gateway', () => {
 
 // Real faults need a file system that fills up: a small tmpfs, which needs root to mount (CI runs as
 // root). Elsewhere this block is reported as skipped, with the reason.
-const mounts: string[] = [];
-function tmpfs(sizeKb: number): string | undefined {
-  const dir = join(tempTree(), 'mnt');
-  mkdirSync(dir);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  mounts.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of mounts) {
-    try {
-      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-  }
-});
-const probeMount = tmpfs(64);
-const why = 'needs root to mount a tmpfs (CI runs as root)';
+afterAll(unmountTmpfs);
+const probeMount = mountTmpfs(64);
+const why = TMPFS_NEEDS;
 
 /** Fills the file system holding `dir` to the last byte; returns the filler to delete. */
 function fill(dir: string): string {
@@ -350,7 +331,7 @@ function fill(dir: string): string {
 describe.skipIf(probeMount === undefined)(`Gateway when the audit store cannot write (${why})`, () => {
   it('answers 503 and forwards nothing while the disk is full, is not ready, and resumes once there is room', async () => {
     const up = await startUpstream();
-    const dataDir = tmpfs(16 * 1024) as string;
+    const dataDir = mountTmpfs(16 * 1024) as string;
     let offset = 0;
     const clock = () => new Date(Date.now() + offset);
     const config = configFor(dataDir, up.url);
